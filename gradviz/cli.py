@@ -1,0 +1,175 @@
+"""The `gradviz` command: the app by default; `run`, `list` and `export` work headless.
+
+Nothing here imports Qt unless the app (or an export) is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .engine import config as cfg
+from .engine.errors import ConfigError, RunStopped
+from .engine.files import WriteError, atomic_write
+
+EXIT_BAD_INPUT = 2
+EXIT_STOPPED = 1
+
+RUN_OPTIONS = [
+    # (flag, config key, help)
+    ("--problem", "problem", "gaussian | softmax | bandit (default gaussian)"),
+    ("--reward", "reward", "gaussian: a catalogue name (see `gradviz list`) or a formula in x and y, "
+                           "e.g. 'exp(-(x-1)**2 - y**2)' (default hills)"),
+    ("--rewards", "rewards", "softmax: comma-separated reward of each action (default 1,2,-0.5)"),
+    ("--arms", "arms", "bandit: number of arms K (default 10)"),
+    ("--offset", "offset", "bandit: mean of the true arm values q*(a) ~ N(offset, 1) (default 0)"),
+    ("--sigma", "sigma", "gaussian: standard deviation σ of the policy, 0.01…10 (default 0.5)"),
+    ("--noise", "noise", "gaussian, softmax: standard deviation of additive reward noise (default 0)"),
+    ("--estimator", "estimator", "score | pathwise | exact (default score)"),
+    ("--baseline", "baseline", "none | mean | loo | average | ema | optimal (default none)"),
+    ("--ema-rate", "ema_rate", "rate ρ of the ema baseline, 0 < ρ ≤ 1 (default 0.1)"),
+    ("--optimizer", "optimizer", "sgd | momentum | adam (default sgd)"),
+    ("--lr", "lr", "learning rate α > 0 (default 0.5)"),
+    ("--batch", "batch", "samples per step N ≥ 1 (default 16)"),
+    ("--steps", "steps", "number of steps (default 200)"),
+    ("--runs", "runs", "independent replicas R advanced together (default 1)"),
+    ("--theta0", "theta0", "initial θ, comma-separated, d numbers (gaussian −1,−2.5; logits 0); "
+                           "write --theta0=-1,2 when the first is negative"),
+    ("--seed", "seed", "random seed ≥ 0 (default 0)"),
+    ("--theta-bound", "theta_bound", "stop when |θ| exceeds this (default 1e4)"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line and exits with status 2."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def fail(message: str, status: int = EXIT_BAD_INPUT):
+    """Print one line on stderr and exit."""
+    print(f"gradviz: {message}", file=sys.stderr)
+    sys.exit(status)
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="gradviz run", description=(
+        "Run a configuration without a window and write one CSV row per step: row t holds θ_t "
+        "and what was computed there, before the update."),
+        epilog=("Columns: step, theta_1..d, J (exact), grad_1..d (exact), est_1..d (the estimate), "
+                "var_1..d (per-sample variance of the contributions / N), baseline, reward_mean, "
+                "p_best, lr, batch; with --runs R > 1 the mean across runs plus J_sd and p_best_sd. "
+                "Exit status: 0 done, 1 the run stopped early (divergence, non-finite reward; the "
+                "rows before it are written), 2 bad input."),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    for flag, key, text in RUN_OPTIONS:
+        p.add_argument(flag, dest=key, metavar=key.upper(), default=argparse.SUPPRESS, help=text)
+    p.add_argument("--learn-sigma", dest="learn_sigma", action="store_true",
+                   default=argparse.SUPPRESS, help="gaussian: also learn log σ (θ = (μ, log σ))")
+    p.add_argument("--per-run", action="store_true", help="one row per run and step (with a run column)")
+    p.add_argument("--config", metavar="FILE.toml", help="start from a session file; options given "
+                   "here override its values")
+    p.add_argument("--out", metavar="FILE", help="write the CSV here (default: standard output)")
+    return p
+
+
+def build_config(args: argparse.Namespace) -> cfg.RunConfig:
+    """The session file's config (if any) overridden by the options given."""
+    from .engine import session
+
+    base = cfg.to_mapping(session.load(args.config)[0]) if args.config else {}
+    given = {key: getattr(args, key) for _, key, _ in RUN_OPTIONS if hasattr(args, key)}
+    if hasattr(args, "learn_sigma"):
+        given["learn_sigma"] = True
+    if "theta0" not in given and args.config is None:
+        base.pop("theta0", None)
+    return cfg.from_mapping({**base, **given})
+
+
+def run_command(argv) -> int:
+    from .engine import table
+    from .engine.run import Run
+
+    args = _run_parser().parse_args(argv)
+    try:
+        config = build_config(args)
+    except ConfigError as err:
+        fail(str(err))
+    run = Run(config)
+    try:
+        if args.out:
+            with atomic_write(args.out, "w", newline="") as handle:
+                stopped = _write_table(table, run, handle, config, args.per_run)
+        else:
+            stopped = _write_table(table, run, sys.stdout, config, args.per_run)
+    except WriteError as err:
+        fail(str(err))
+    if stopped:
+        fail(str(stopped), EXIT_STOPPED)
+    return 0
+
+
+def _write_table(table, run, handle, config, per_run) -> RunStopped | None:
+    """Write every step; a run that stops early keeps its rows and returns the reason."""
+    try:
+        table.write(run.steps(config.steps), handle, config.dim, config.runs, per_run)
+    except RunStopped as err:
+        return err
+    return None
+
+
+def list_command(argv) -> int:
+    _Parser(prog="gradviz list", description="List problems, rewards, estimators and baselines."
+            ).parse_args(argv)
+    from .engine.rewards import CATALOGUE
+
+    sections = [("problems", cfg.PROBLEMS),
+                ("rewards (gaussian; or type a formula in x and y)",
+                 {name: r.description for name, r in CATALOGUE.items()}),
+                ("estimators", cfg.ESTIMATORS), ("baselines", cfg.BASELINES),
+                ("optimizers", cfg.OPTIMIZERS)]
+    for title, entries in sections:
+        print(f"{title}:")
+        for name, text in entries.items():
+            print(f"  {name:<10} {text}")
+    return 0
+
+
+def app_command(argv) -> int:
+    p = _Parser(prog="gradviz", description=(
+        "gradviz: watch the log-derivative trick ∇θ E[f(x)] = E[f(x) ∇θ log p(x|θ)] at work. "
+        "With no command, opens the desktop app."),
+        epilog="commands: run (headless CSV), list (catalogue), export (figures and GIFs); "
+               "`gradviz COMMAND --help` for each.")
+    p.add_argument("--version", action="version", version=f"gradviz {__version__}")
+    p.add_argument("--config", metavar="FILE.toml", help="open a saved session")
+    args = p.parse_args(argv)
+    config = None
+    if args.config:
+        from .engine import session
+        try:
+            config = session.load(args.config)
+        except ConfigError as err:
+            fail(str(err))
+    from .app.launch import launch
+
+    return launch(config)
+
+
+COMMANDS = {"run": run_command, "list": list_command}
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "export":
+        from .export_cli import export_command
+        return export_command(argv[1:])
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]](argv[1:])
+    return app_command(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Policies p(x|θ) with their rewards, vectorised over R replicas and a batch of N samples.
+
+Shapes: θ is (R, d); a batch holds R × N samples; scores ∇θ log p(x|θ) are (R, d, N),
+component-major so that every reduction over the batch runs along contiguous memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .quadrature import gaussian_rule
+from .rewards import Reward
+
+MAX_QUADRATURE_POINTS = 2_000_000  # replicas × nodes evaluated at once by exact()
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One step's samples: points x (R, 2, N) with their noise ε, or actions (R, N)."""
+
+    x: np.ndarray | None = None
+    eps: np.ndarray | None = None
+    actions: np.ndarray | None = None
+
+
+class GaussianProblem:
+    """x ~ N(μ, σ²I) in R², reward f(x) (+ optional N(0, noise²)).
+
+    θ = μ (d = 2), or θ = (μ, log σ) (d = 3) when σ is learned.  With x = μ + σε:
+      ∇μ log p = (x − μ)/σ² = ε/σ,   ∂/∂log σ log p = ‖x − μ‖²/σ² − 2 = ‖ε‖² − 2.
+    """
+
+    kind = "gaussian"
+
+    def __init__(self, reward: Reward, sigma: float, learn_sigma: bool, noise: float = 0.0):
+        self.reward_fn = reward
+        self.sigma = sigma
+        self.learn_sigma = learn_sigma
+        self.noise = noise
+        self.dim = 3 if learn_sigma else 2
+
+    def sigmas(self, theta: np.ndarray) -> np.ndarray:
+        """σ of each replica, shape (R,)."""
+        if self.learn_sigma:
+            return np.exp(theta[:, 2])
+        return np.full(theta.shape[0], self.sigma)
+
+    def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
+        eps = rng.standard_normal((theta.shape[0], 2, n))
+        x = theta[:, :2, None] + self.sigmas(theta)[:, None, None] * eps
+        return Batch(x=x, eps=eps)
+
+    def reward(self, batch: Batch, rng: np.random.Generator) -> np.ndarray:
+        f = np.array(self.reward_fn(batch.x[:, 0], batch.x[:, 1]))
+        if self.noise > 0:
+            f += self.noise * rng.standard_normal(f.shape)
+        return f
+
+    def score(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
+        """∇θ log p(x|θ) = (ε/σ, ‖ε‖² − 2)."""
+        g_mu = batch.eps / self.sigmas(theta)[:, None, None]
+        if not self.learn_sigma:
+            return g_mu
+        g_log_sigma = (batch.eps * batch.eps).sum(axis=1, keepdims=True) - 2.0
+        return np.concatenate([g_mu, g_log_sigma], axis=1)
+
+    def pathwise(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
+        """∇θ f(μ + σε) = (∇f(x), σ ∇f(x)·ε): the reparameterisation gradient."""
+        grad_f = np.stack(self.reward_fn.gradient(batch.x[:, 0], batch.x[:, 1]), axis=1)
+        if not self.learn_sigma:
+            return grad_f
+        d_log_sigma = (grad_f * batch.eps).sum(axis=1, keepdims=True) * self.sigmas(theta)[:, None, None]
+        return np.concatenate([grad_f, d_log_sigma], axis=1)
+
+    def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """J = E[f(μ + σZ)], ∇μ J = E[f·Z]/σ, ∂J/∂log σ = E[f·(‖Z‖² − 2)], by quadrature."""
+        sigmas = self.sigmas(theta)
+        t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale)
+        z = np.stack(np.meshgrid(t, t, indexing="ij")).reshape(2, -1)
+        weights = np.outer(w, w).ravel()
+        J = np.empty(theta.shape[0])
+        grad = np.empty_like(theta)
+        chunk = max(1, MAX_QUADRATURE_POINTS // z.shape[1])
+        for lo in range(0, theta.shape[0], chunk):  # bounds memory; one pass when R·n² ≤ 2e6
+            part = slice(lo, lo + chunk)
+            mu, sig = theta[part, :2, None], sigmas[part, None]
+            fw = self.reward_fn(mu[:, 0] + sig * z[0], mu[:, 1] + sig * z[1]) * weights
+            J[part] = fw.sum(axis=1)
+            grad[part, :2] = (fw @ z.T) / sig
+            if self.learn_sigma:
+                grad[part, 2] = fw @ ((z * z).sum(axis=0) - 2.0)
+        return J, grad
+
+    def p_best(self, theta: np.ndarray) -> None:
+        return None
+
+    def select(self, index: np.ndarray) -> None:
+        """Keep replicas ``index`` (no per-replica state here)."""
+
+
+def softmax(theta: np.ndarray) -> np.ndarray:
+    """π = exp(θ − max θ) / Σ exp(θ − max θ): stable for logits up to ±1e300."""
+    z = np.exp(theta - theta.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+class SoftmaxProblem:
+    """Categorical policy π(a|θ) = softmax(θ)_a over K actions with fixed rewards r_a.
+
+    ∇θ log π(a|θ) = e_a − π;  J = Σ_a π_a r_a;  ∂J/∂θ_a = π_a (r_a − J).
+    """
+
+    kind = "softmax"
+
+    def __init__(self, rewards, noise: float = 0.0):
+        self.values = np.asarray(rewards, dtype=float)
+        self.noise = noise
+        self.dim = len(self.values)
+
+    def action_values(self, replicas: int) -> np.ndarray:
+        """Expected reward of each action for each replica, (R, K)."""
+        return np.broadcast_to(self.values, (replicas, self.dim))
+
+    def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
+        """Inverse-CDF sampling: a = #{k < K−1 : u ≥ F_k}, u ~ U[0, 1)."""
+        cdf = np.cumsum(softmax(theta), axis=1)
+        u = rng.random((theta.shape[0], n))
+        actions = np.zeros(u.shape, dtype=np.intp)
+        for k in range(self.dim - 1):  # a loop over actions, vectorised over the batch
+            actions += u >= cdf[:, k:k + 1]
+        return Batch(actions=actions)
+
+    def reward(self, batch: Batch, rng: np.random.Generator) -> np.ndarray:
+        values = self.action_values(batch.actions.shape[0])
+        f = np.take_along_axis(values, batch.actions, axis=1)
+        if self.noise > 0:
+            f = f + self.noise * rng.standard_normal(f.shape)
+        return f
+
+    def score(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
+        """e_a − π for every sample, (R, K, N)."""
+        pi = softmax(theta)
+        g = np.repeat(-pi[:, :, None], batch.actions.shape[1], axis=2)
+        index = batch.actions[:, None, :]
+        np.put_along_axis(g, index, np.take_along_axis(g, index, axis=1) + 1.0, axis=1)
+        return g
+
+    def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pi = softmax(theta)
+        values = self.action_values(theta.shape[0])
+        J = np.einsum("ra,ra->r", pi, values)
+        return J, pi * (values - J[:, None])
+
+    def p_best(self, theta: np.ndarray) -> np.ndarray:
+        """π of the truly best action, (R,)."""
+        best = self.action_values(theta.shape[0]).argmax(axis=1)
+        return softmax(theta)[np.arange(theta.shape[0]), best]
+
+    def select(self, index: np.ndarray) -> None:
+        """Keep replicas ``index`` (fixed rewards: nothing per replica)."""
+
+
+class BanditProblem(SoftmaxProblem):
+    """The k-armed testbed: each replica draws q*(a) ~ N(offset, 1); a pull pays q*(a) + N(0, 1)."""
+
+    kind = "bandit"
+
+    def __init__(self, arms: int, offset: float, replicas: int, rng: np.random.Generator):
+        super().__init__(np.zeros(arms), noise=1.0)
+        self.q_star = offset + rng.standard_normal((replicas, arms))
+
+    def action_values(self, replicas: int) -> np.ndarray:
+        return self.q_star
+
+    def select(self, index: np.ndarray) -> None:
+        self.q_star = self.q_star[index]

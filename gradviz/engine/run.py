@@ -1,0 +1,219 @@
+"""A run: R replicas of gradient ascent on J(θ) = E_{x~p(x|θ)}[f(x)], advanced together.
+
+Each step draws a batch x₁…x_N ~ p(x|θ) per replica, computes the per-sample
+contributions cᵢ = (f(xᵢ) − bᵢ) ∇θ log p(xᵢ|θ) (score function), or ∇θ f(μ + σεᵢ)
+(pathwise), their mean ĝ, the variance of ĝ, and the exact J and ∇J, then ascends
+θ ← θ + α ĝ (or momentum / Adam).  The run is a pure function of its config: same config
+and seed give the same θ sequence bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+import numpy as np
+
+from . import optimizers
+from .baselines import RunningBaseline, baseline_values
+from .config import RunConfig, _live
+from .errors import ConfigError, RunStopped
+from .problems import BanditProblem, GaussianProblem, SoftmaxProblem
+from .rewards import resolve_reward
+
+LEARNED_SIGMA_RANGE = (1e-4, 1e3)
+
+
+def _frozen(array):
+    """The array made read-only (None passes through).  Records cross threads, so nothing
+    may change them: the run only ever replaces its arrays, never writes into them."""
+    if array is None:
+        return None
+    array = np.asarray(array)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What step t computed, at θ_t, before the update.  Arrays hold one row per replica;
+    ``samples``, ``actions``, ``rewards`` and ``contributions`` are for replica 0 only."""
+
+    step: int
+    lr: float
+    batch: int
+    estimator: str
+    baseline_name: str
+    theta: np.ndarray            # (R, d)  θ_t
+    theta_next: np.ndarray       # (R, d)  θ_{t+1}
+    J: np.ndarray                # (R,)    exact J(θ_t)
+    grad: np.ndarray             # (R, d)  exact ∇J(θ_t)
+    estimate: np.ndarray         # (R, d)  ĝ
+    variance: np.ndarray         # (R, d)  Var(ĝ_k) = s²_k / N  (NaN when N = 1)
+    baseline: np.ndarray | None  # (R,)    mean baseline used (score function only)
+    reward_mean: np.ndarray      # (R,)
+    p_best: np.ndarray | None    # (R,)    π(best action) for softmax / bandit
+    samples: np.ndarray | None   # (N, 2)  gaussian points
+    actions: np.ndarray | None   # (N,)    categorical actions
+    rewards: np.ndarray          # (N,)
+    contributions: np.ndarray | None  # (N, d) cᵢ, after the baseline
+
+    @property
+    def replicas(self) -> int:
+        return self.theta.shape[0]
+
+
+def make_problem(config: RunConfig, rng: np.random.Generator):
+    """The policy and reward the config names."""
+    if config.problem == "gaussian":
+        return GaussianProblem(resolve_reward(config.reward), config.sigma, config.learn_sigma,
+                               config.noise)
+    if config.problem == "softmax":
+        return SoftmaxProblem(config.rewards, config.noise)
+    return BanditProblem(config.arms, config.offset, config.runs, rng)
+
+
+class Run:
+    """Advance with :meth:`step`; change live settings with :meth:`set` between steps."""
+
+    def __init__(self, config: RunConfig):
+        self.config = replace(config, schedule=())
+        self._start = self.config
+        self.rng = np.random.default_rng(config.seed)
+        self.problem = make_problem(config, self.rng)
+        self.theta = np.tile(np.asarray(config.initial_theta(), dtype=float), (config.runs, 1))
+        self.opt_state = optimizers.initial_state(self.theta)
+        self.running = RunningBaseline(config.runs)
+        self.t = 0
+        self.changes: list[dict] = []          # live changes applied so far, with their step
+        self._pending = [dict(e) for e in config.schedule]
+
+    # --- live settings ---------------------------------------------------------------------
+
+    def set(self, **changes) -> None:
+        """Apply live settings from the next step on; raises ConfigError if one is invalid."""
+        checked = {key: _live(key, value, self.config) for key, value in changes.items()}
+        if "theta" in checked and max(map(abs, checked["theta"])) > self.config.theta_bound:
+            raise ConfigError(f"theta: beyond the divergence bound {self.config.theta_bound:g}")
+        for key, value in checked.items():
+            self._apply(key, value)
+        if self.changes and self.changes[-1]["step"] == self.t:
+            self.changes[-1].update(checked)
+        else:
+            self.changes.append({"step": self.t, **checked})
+
+    def _apply(self, key: str, value) -> None:
+        if key == "theta":
+            self.theta = np.tile(np.asarray(value, dtype=float), (self.theta.shape[0], 1))
+            return
+        if key == "seed":
+            self.rng = np.random.default_rng([value, self.t])
+        elif key == "runs":
+            self._resize(value)
+        elif key == "sigma" and self.config.learn_sigma:
+            self.theta = self.theta.copy()
+            self.theta[:, 2] = np.log(value)
+        elif key == "sigma" and self.problem.kind == "gaussian":
+            self.problem.sigma = value
+        elif key == "noise" and self.problem.kind != "bandit":
+            self.problem.noise = value
+        self.config = replace(self.config, **{key: value})
+
+    def _resize(self, runs: int) -> None:
+        """Grow or shrink to ``runs`` replicas; new ones copy existing ones cyclically."""
+        index = np.arange(runs) % self.theta.shape[0]
+        self.theta = self.theta[index]
+        self.opt_state = optimizers.select(self.opt_state, index)
+        self.running.select(index)
+        self.problem.select(index)
+
+    def session_config(self) -> RunConfig:
+        """The config that replays this run: its start, every change so far, steps = t."""
+        return replace(self._start, steps=self.t,
+                       schedule=tuple(dict(e) for e in self.changes + self._pending))
+
+    # --- stepping --------------------------------------------------------------------------
+
+    def step(self) -> StepRecord:
+        """Compute step t at θ_t and move to θ_{t+1}; raises RunStopped (θ unchanged)."""
+        while self._pending and self._pending[0]["step"] <= self.t:
+            entry = self._pending.pop(0)
+            self.set(**{k: v for k, v in entry.items() if k != "step"})
+        cfg, problem, theta = self.config, self.problem, self.theta
+        n = cfg.batch
+        batch = problem.sample(theta, n, self.rng)
+        f = problem.reward(batch, self.rng)
+        self._check_rewards(f, batch)
+        with np.errstate(all="ignore"):
+            J, grad = problem.exact(theta)
+        if not (np.isfinite(J).all() and np.isfinite(grad).all()):
+            raise RunStopped("the reward is not finite everywhere near θ, so exact J is undefined",
+                             self.t)
+
+        baseline = None
+        if cfg.estimator == "score":
+            g = problem.score(theta, batch)
+            b = baseline_values(cfg.baseline, f, g, self.running)
+            contributions = (f[:, None, :] - b) * g
+            baseline = b.mean(axis=(1, 2))
+        elif cfg.estimator == "pathwise":
+            contributions = problem.pathwise(theta, batch)
+        else:
+            contributions = None
+
+        if contributions is None:
+            estimate, variance = grad, np.zeros_like(grad)
+        else:
+            estimate = contributions.mean(axis=2)
+            variance = (contributions.var(axis=2, ddof=1) / n if n > 1
+                        else np.full_like(estimate, np.nan))
+            if not np.isfinite(estimate).all():
+                raise RunStopped("the gradient estimate overflowed (rewards or scores too large)",
+                                 self.t)
+
+        new_theta, new_state = optimizers.proposal(cfg.optimizer, theta, estimate, cfg.lr,
+                                                   self.opt_state)
+        self._check_theta(new_theta)
+        record = StepRecord(
+            step=self.t, lr=cfg.lr, batch=n, estimator=cfg.estimator, baseline_name=cfg.baseline,
+            theta=_frozen(theta), theta_next=_frozen(new_theta), J=_frozen(J),
+            grad=_frozen(grad), estimate=_frozen(estimate), variance=_frozen(variance),
+            baseline=_frozen(baseline), reward_mean=_frozen(f.mean(axis=1)),
+            p_best=_frozen(problem.p_best(theta)),
+            samples=_frozen(batch.x[0].T) if batch.x is not None else None,
+            actions=_frozen(batch.actions[0]) if batch.actions is not None else None,
+            rewards=_frozen(f[0]),
+            contributions=_frozen(contributions[0].T) if contributions is not None else None,
+        )
+        self.running.update(f, cfg.ema_rate)
+        self.theta, self.opt_state = new_theta, new_state
+        self.t += 1
+        return record
+
+    def steps(self, count: int) -> Iterator[StepRecord]:
+        """Yield ``count`` records (stops early by raising RunStopped)."""
+        for _ in range(count):
+            yield self.step()
+
+    def _check_rewards(self, f: np.ndarray, batch) -> None:
+        bad = ~np.isfinite(f)
+        if bad.any():
+            r, i = np.argwhere(bad)[0]
+            where = (f"x = ({batch.x[r, 0, i]:.4g}, {batch.x[r, 1, i]:.4g})" if batch.x is not None
+                     else f"action {batch.actions[r, i] + 1}")
+            raise RunStopped(f"the reward is {f[r, i]} at {where}", self.t)
+
+    def _check_theta(self, new_theta: np.ndarray) -> None:
+        bound = self.config.theta_bound
+        means = new_theta[:, :2] if getattr(self.problem, "learn_sigma", False) else new_theta
+        if not np.isfinite(new_theta).all() or np.abs(means).max() > bound:
+            worst = np.nanmax(np.abs(np.where(np.isfinite(new_theta), new_theta, np.inf)))
+            raise RunStopped(f"diverged: |θ| would reach {worst:.3g}, beyond the bound {bound:g}; "
+                             "lower the learning rate", self.t)
+        if getattr(self.problem, "learn_sigma", False):
+            sigma = np.exp(new_theta[:, 2])
+            lo, hi = LEARNED_SIGMA_RANGE
+            if sigma.min() < lo or sigma.max() > hi:
+                raise RunStopped(f"σ would leave [{lo:g}, {hi:g}] (σ = "
+                                 f"{sigma.min() if sigma.min() < lo else sigma.max():.3g}); "
+                                 "lower the learning rate", self.t)

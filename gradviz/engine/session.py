@@ -1,0 +1,80 @@
+"""Session files: a run's config (and the app's view settings) as TOML.
+
+    format = 1
+    problem = "gaussian"        # every RunConfig key; missing keys take their defaults
+    reward = "hills"
+    lr = 0.5
+    steps = 120                 # steps run when saved: running again replays them
+    [[schedule]]                # changes made mid-run, at the step they took effect
+    step = 40
+    lr = 0.1
+    [app]                       # optional: the app's view settings (the engine ignores them)
+
+Reading is strict: unknown keys, wrong types and unsafe formulas are refused with a
+message that names the key, and nothing is changed until the whole file is valid.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import tomli_w
+
+from .config import RunConfig, from_mapping, to_mapping
+from .errors import ConfigError
+from .files import atomic_write
+
+FORMAT = 1
+MAX_BYTES = 1_000_000
+
+
+def loads(text: str, source: str = "session") -> tuple[RunConfig, dict]:
+    """Parse session text; returns the config and the [app] table (may be empty)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{source}: not a valid TOML file ({err})") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: nested too deeply") from None
+    fmt = data.pop("format", FORMAT)
+    if fmt != FORMAT:
+        raise ConfigError(f"{source}: format {fmt!r} is not supported (this gradviz reads {FORMAT})")
+    app = data.pop("app", {})
+    if not isinstance(app, dict):
+        raise ConfigError(f"{source}: [app] must be a table")
+    try:
+        return from_mapping(data), app
+    except ConfigError as err:
+        raise ConfigError(f"{source}: {err}") from None
+
+
+def load(path) -> tuple[RunConfig, dict]:
+    """Read a session file (at most 1 MB of UTF-8 TOML)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_BYTES // 1000} kB; not a session file")
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ConfigError(f"cannot read {path}: {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (not UTF-8)") from None
+    return loads(text, str(path))
+
+
+def dumps(config: RunConfig, app: dict | None = None) -> str:
+    data = {"format": FORMAT, **to_mapping(config)}
+    if not data.get("schedule"):
+        data.pop("schedule", None)
+    if app:
+        data["app"] = app
+    return "# gradviz session\n" + tomli_w.dumps(data)
+
+
+def save(path, config: RunConfig, app: dict | None = None) -> None:
+    """Write atomically: the old file stays whole if anything fails."""
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        handle.write(dumps(config, app))

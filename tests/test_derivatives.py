@@ -1,0 +1,139 @@
+"""∇log p against finite differences of log p; exact ∇J against finite differences of J;
+exact J against closed forms and brute-force Monte Carlo."""
+
+import numpy as np
+import pytest
+
+from gradviz.engine.config import from_mapping
+from gradviz.engine.problems import BanditProblem, GaussianProblem, SoftmaxProblem
+from gradviz.engine.rewards import CATALOGUE, resolve_reward
+
+H = 1e-6
+
+
+def gaussian_log_p(theta, x, sigma, learn_sigma):
+    """log N(x; μ, σ²I) in 2-D, written out independently of the engine."""
+    s = np.exp(theta[2]) if learn_sigma else sigma
+    return -np.sum((x - theta[:2]) ** 2) / (2 * s * s) - 2 * np.log(s) - np.log(2 * np.pi)
+
+
+def fd_gradient(func, theta, h=H):
+    grad = np.zeros_like(theta)
+    for k in range(len(theta)):
+        e = np.zeros_like(theta)
+        e[k] = h
+        grad[k] = (func(theta + e) - func(theta - e)) / (2 * h)
+    return grad
+
+
+@pytest.mark.parametrize("learn_sigma", [False, True])
+def test_gaussian_score_matches_finite_differences(learn_sigma):
+    rng = np.random.default_rng(1)
+    problem = GaussianProblem(CATALOGUE["hills"], 0.7, learn_sigma)
+    theta = np.array([[0.3, -0.4] + ([np.log(0.7)] if learn_sigma else [])])
+    batch = problem.sample(theta, 5, rng)
+    score = problem.score(theta, batch)[0]  # (d, N)
+    for i in range(5):
+        x = batch.x[0, :, i]
+        expected = fd_gradient(lambda t: gaussian_log_p(t, x, 0.7, learn_sigma), theta[0])
+        np.testing.assert_allclose(score[:, i], expected, rtol=1e-7, atol=1e-8)
+
+
+def test_softmax_score_matches_finite_differences():
+    rng = np.random.default_rng(2)
+    problem = SoftmaxProblem([1.0, 2.0, -0.5, 0.3])
+    theta = np.array([[0.2, -1.0, 0.5, 1.5]])
+    batch = problem.sample(theta, 6, rng)
+    score = problem.score(theta, batch)[0]
+    for i, a in enumerate(batch.actions[0]):
+        log_pi = lambda t, a=a: t[a] - np.log(np.exp(t).sum())  # noqa: E731
+        np.testing.assert_allclose(score[:, i], fd_gradient(log_pi, theta[0]), atol=1e-8)
+
+
+GAUSSIAN_CASES = [(name, sigma, learn) for name in CATALOGUE for sigma in (0.05, 0.5, 2.0)
+                  for learn in (False, True)]
+
+
+@pytest.mark.parametrize("name,sigma,learn_sigma", GAUSSIAN_CASES)
+def test_gaussian_exact_gradient_matches_finite_differences_of_J(name, sigma, learn_sigma):
+    problem = GaussianProblem(CATALOGUE[name], sigma, learn_sigma)
+    theta = np.array([0.4, 0.2] + ([np.log(sigma)] if learn_sigma else []))
+    J = lambda t: problem.exact(t[None])[0][0]  # noqa: E731
+    grad = problem.exact(theta[None])[1][0]
+    h = 1e-5 * max(1.0, sigma)
+    np.testing.assert_allclose(grad, fd_gradient(J, theta, h), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("problem", [SoftmaxProblem([1.0, 2.0, -0.5]),
+                                     BanditProblem(10, 0.0, 1, np.random.default_rng(3))])
+def test_categorical_exact_gradient_matches_finite_differences(problem):
+    theta = np.linspace(-1, 1, problem.dim)
+    J = lambda t: problem.exact(t[None])[0][0]  # noqa: E731
+    np.testing.assert_allclose(problem.exact(theta[None])[1][0], fd_gradient(J, theta), atol=1e-9)
+
+
+@pytest.mark.parametrize("sigma", [0.05, 0.3, 1.0, 3.0])
+def test_exact_J_equals_closed_form_for_a_gaussian_hill(sigma):
+    """hill = exp(−|x−c|²/2s²), s = 1, c = (1, 0.5): J = s²/(s²+σ²)·exp(−|μ−c|²/2(s²+σ²))."""
+    problem = GaussianProblem(CATALOGUE["hill"], sigma, False)
+    mu = np.array([[-0.7, 1.3], [2.0, -1.0], [1.0, 0.5]])
+    v = 1.0 + sigma**2
+    d = mu - np.array([1.0, 0.5])
+    J_true = np.exp(-np.sum(d * d, axis=1) / (2 * v)) / v
+    grad_true = -d / v * J_true[:, None]
+    J, grad = problem.exact(mu)
+    np.testing.assert_allclose(J, J_true, rtol=1e-10)
+    np.testing.assert_allclose(grad, grad_true, rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize("sigma", [0.05, 1.0, 4.0])
+def test_exact_gradient_of_linear_reward_is_constant(sigma):
+    J, grad = GaussianProblem(CATALOGUE["linear"], sigma, False).exact(np.array([[0.3, -2.0]]))
+    np.testing.assert_allclose(J, [0.3 - 1.0], rtol=1e-10)
+    np.testing.assert_allclose(grad, [[1.0, 0.5]], rtol=1e-10)
+
+
+MC_CASES = [("gaussian", name) for name in CATALOGUE] + [
+    ("gaussian", "exp(-(x-1)**2 - y**2) - 0.5*exp(-(x+1)**2)"), ("softmax", None), ("bandit", None)]
+
+
+@pytest.mark.parametrize("kind,reward", MC_CASES)
+def test_exact_J_matches_brute_force_monte_carlo(kind, reward):
+    """J from quadrature / enumeration lies within 5 standard errors of a 10⁶-sample mean."""
+    rng = np.random.default_rng(4)
+    if kind == "gaussian":
+        problem = GaussianProblem(resolve_reward(reward), 0.8, False)
+        theta = np.array([[0.5, 0.5]])
+    elif kind == "softmax":
+        problem, theta = SoftmaxProblem([1.0, 2.0, -0.5]), np.array([[0.1, -0.3, 0.4]])
+    else:
+        problem = BanditProblem(10, 0.0, 1, rng)
+        theta = np.linspace(-1, 1, 10)[None]
+    f = problem.reward(problem.sample(theta, 1_000_000, rng), rng)[0]
+    se = f.std() / np.sqrt(f.size)
+    J = problem.exact(theta)[0][0]
+    assert abs(f.mean() - J) < 5 * se + 1e-12
+
+
+def test_softmax_is_stable_for_logits_of_a_thousand():
+    problem = SoftmaxProblem([1.0, 2.0, -0.5])
+    theta = np.array([[1e3, -1e3, 999.0], [-1e3, -1e3, -1e3]])
+    J, grad = problem.exact(theta)
+    assert np.isfinite(J).all() and np.isfinite(grad).all()
+    np.testing.assert_allclose(J[1], (1.0 + 2.0 - 0.5) / 3)
+    batch = problem.sample(theta, 100, np.random.default_rng(0))
+    assert np.isfinite(problem.score(theta, batch)).all()
+    assert np.isfinite(problem.p_best(theta)).all()
+
+
+def test_reward_gradient_by_central_differences_is_accurate():
+    x, y = np.array([0.3, -1.2]), np.array([0.7, 2.0])
+    gx, gy = CATALOGUE["hill"].gradient(x, y)
+    f = CATALOGUE["hill"](x, y)
+    np.testing.assert_allclose(gx, -(x - 1.0) * f, rtol=1e-8)
+    np.testing.assert_allclose(gy, -(y - 0.5) * f, rtol=1e-8)
+
+
+def test_config_default_starts_where_the_hills_pull():
+    config = from_mapping({})
+    assert config.initial_theta() == (-1.0, -2.5)

@@ -1,0 +1,112 @@
+"""Runs: reproducibility, live changes, numerical safety."""
+
+import numpy as np
+import pytest
+
+from gradviz.engine.config import from_mapping
+from gradviz.engine.errors import ConfigError, RunStopped
+from gradviz.engine.run import Run
+
+
+def thetas(config, steps=30):
+    return np.stack([r.theta for r in Run(config).steps(steps)])
+
+
+@pytest.mark.parametrize("problem", ["gaussian", "softmax", "bandit"])
+def test_same_seed_same_thetas_bit_for_bit_and_other_seeds_differ(problem):
+    config = from_mapping({"problem": problem, "runs": 3, "baseline": "optimal", "optimizer": "adam"})
+    np.testing.assert_array_equal(thetas(config), thetas(config))
+    assert not np.array_equal(thetas(config), thetas(config.with_changes(seed=1)))
+
+
+def test_replaying_the_recorded_changes_reproduces_the_run():
+    run = Run(from_mapping({"runs": 2}))
+    live = [r.theta for r in run.steps(5)]
+    run.set(lr=0.1, batch=64, baseline="loo")
+    live += [r.theta for r in run.steps(5)]
+    run.set(seed=9, runs=3, theta=[0.5, 0.5], sigma=0.8)
+    live += [r.theta[:2] for r in run.steps(5)]
+    replay = Run(run.session_config())
+    replayed = [r.theta[:2] for r in replay.steps(15)]
+    for a, b in zip(live, replayed):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_change_applies_at_the_very_next_step():
+    run = Run(from_mapping({}))
+    run.step()
+    run.set(lr=0.01, batch=7)
+    record = run.step()
+    assert (record.lr, record.batch, record.rewards.shape) == (0.01, 7, (7,))
+
+
+def test_invalid_live_change_is_refused_and_changes_nothing():
+    run = Run(from_mapping({}))
+    with pytest.raises(ConfigError, match="batch"):
+        run.set(batch=0)
+    with pytest.raises(ConfigError, match="theta"):
+        run.set(theta=[1.0, 2.0, 3.0])
+    assert run.config.batch == 16 and run.changes == []
+
+
+def test_growing_replicas_copies_existing_ones():
+    run = Run(from_mapping({"problem": "bandit", "runs": 2}))
+    run.steps(3)
+    run.set(runs=5)
+    np.testing.assert_array_equal(run.problem.q_star[2], run.problem.q_star[0])
+    assert run.step().theta.shape == (5, 10)
+
+
+def test_nan_reward_stops_the_run_with_a_reason_and_keeps_theta():
+    run = Run(from_mapping({"reward": "log(x + 1)", "theta0": [3.0, 0.0], "sigma": 0.5}))
+    with pytest.raises(RunStopped, match="not finite|nan"):
+        for _ in range(50):
+            run.step()
+    assert np.isfinite(run.theta).all()
+
+
+def test_reward_nan_at_a_sample_names_the_point():
+    run = Run(from_mapping({"reward": "where(x > 0, 1/(x - x), 0)", "theta0": [3.0, 0.0]}))
+    with pytest.raises(RunStopped, match=r"reward is (inf|nan) at x = \("):
+        run.step()
+
+
+def test_divergence_stops_before_theta_leaves_the_bound():
+    run = Run(from_mapping({"reward": "linear", "lr": 1000.0, "theta_bound": 100.0}))
+    with pytest.raises(RunStopped, match="diverged") as caught:
+        for _ in range(10):
+            run.step()
+    assert np.abs(run.theta).max() <= 100.0 and caught.value.step == run.t
+
+
+def test_learned_sigma_that_collapses_stops_with_a_reason():
+    run = Run(from_mapping({"reward": "positive", "learn_sigma": True, "lr": 5.0, "batch": 1}))
+    with pytest.raises(RunStopped):
+        for _ in range(2000):
+            run.step()
+    assert np.isfinite(run.theta).all()
+
+
+def test_logits_of_a_thousand_keep_every_number_finite():
+    run = Run(from_mapping({"problem": "softmax", "theta0": [1000.0, -1000.0, 999.0], "lr": 10.0,
+                            "batch": 1, "baseline": "optimal"}))
+    for record in run.steps(50):
+        assert np.isfinite(record.theta_next).all() and np.isfinite(record.J).all()
+
+
+def test_records_are_read_only():
+    record = Run(from_mapping({})).step()
+    with pytest.raises(ValueError):
+        record.theta[0, 0] = 1.0
+    with pytest.raises(ValueError):
+        record.contributions[0, 0] = 1.0
+
+
+def test_contributions_are_the_per_sample_terms_of_the_estimate():
+    record = Run(from_mapping({"baseline": "loo", "batch": 10})).step()
+    f, x = record.rewards, record.samples
+    mu, sigma = record.theta[0], 0.5
+    loo = (f.sum() - f) / 9
+    expected = (f - loo)[:, None] * (x - mu) / sigma**2
+    np.testing.assert_allclose(record.contributions, expected, rtol=1e-12)
+    np.testing.assert_allclose(record.estimate[0], expected.mean(axis=0), rtol=1e-12)
