@@ -57,6 +57,7 @@ class StepRecord:
     actions: np.ndarray | None   # (N,)    categorical actions
     rewards: np.ndarray          # (N,)
     contributions: np.ndarray | None  # (N, d) cᵢ, after the baseline
+    scores: np.ndarray | None = None  # (N, d) ∇θ log p(xᵢ|θ) (score function only)
 
     @property
     def replicas(self) -> int:
@@ -71,6 +72,32 @@ def make_problem(config: RunConfig, rng: np.random.Generator):
     if config.problem == "softmax":
         return SoftmaxProblem(config.rewards, config.noise)
     return BanditProblem(config.arms, config.offset, config.runs, rng)
+
+
+def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: RunningBaseline):
+    """ĝ for every replica from one batch, with what it is made of.
+
+    score:    cᵢ = (f(xᵢ) − bᵢ) ∇θ log p(xᵢ|θ);   pathwise: cᵢ = ∇θ f(μ + σεᵢ);   exact: ĝ = ∇J.
+    ĝ = (1/N) Σᵢ cᵢ and Var(ĝ_k) = s²_k/N with s²_k the sample variance (ddof 1) of c_{·k}.
+    Returns (ĝ (R, d), Var (R, d), contributions (R, d, N) | None, scores | None,
+    mean baseline (R,) | None).
+    """
+    n = f.shape[1]
+    baseline = scores = contributions = None
+    if cfg.estimator == "score":
+        scores = problem.score(theta, batch)
+        b = baseline_values(cfg.baseline, f, scores, running)
+        contributions = (f[:, None, :] - b) * scores
+        baseline = b.mean(axis=(1, 2))
+    elif cfg.estimator == "pathwise":
+        contributions = problem.pathwise(theta, batch)
+    if contributions is None:
+        return grad, np.zeros_like(grad), None, None, None
+    with np.errstate(all="ignore"):
+        estimate = contributions.mean(axis=2)
+        variance = (contributions.var(axis=2, ddof=1) / n if n > 1
+                    else np.full_like(estimate, np.nan))
+    return estimate, variance, contributions, scores, baseline
 
 
 class Run:
@@ -150,26 +177,10 @@ class Run:
             raise RunStopped("the reward is not finite everywhere near θ, so exact J is undefined",
                              self.t)
 
-        baseline = None
-        if cfg.estimator == "score":
-            g = problem.score(theta, batch)
-            b = baseline_values(cfg.baseline, f, g, self.running)
-            contributions = (f[:, None, :] - b) * g
-            baseline = b.mean(axis=(1, 2))
-        elif cfg.estimator == "pathwise":
-            contributions = problem.pathwise(theta, batch)
-        else:
-            contributions = None
-
-        if contributions is None:
-            estimate, variance = grad, np.zeros_like(grad)
-        else:
-            estimate = contributions.mean(axis=2)
-            variance = (contributions.var(axis=2, ddof=1) / n if n > 1
-                        else np.full_like(estimate, np.nan))
-            if not np.isfinite(estimate).all():
-                raise RunStopped("the gradient estimate overflowed (rewards or scores too large)",
-                                 self.t)
+        estimate, variance, contributions, scores, baseline = estimate_gradient(
+            problem, cfg, theta, batch, f, grad, self.running)
+        if not np.isfinite(estimate).all():
+            raise RunStopped("the gradient estimate overflowed (rewards or scores too large)", self.t)
 
         new_theta, new_state = optimizers.proposal(cfg.optimizer, theta, estimate, cfg.lr,
                                                    self.opt_state)
@@ -184,6 +195,7 @@ class Run:
             actions=_frozen(batch.actions[0]) if batch.actions is not None else None,
             rewards=_frozen(f[0]),
             contributions=_frozen(contributions[0].T) if contributions is not None else None,
+            scores=_frozen(scores[0].T) if scores is not None else None,
         )
         self.running.update(f, cfg.ema_rate)
         self.theta, self.opt_state = new_theta, new_state

@@ -1,0 +1,1 @@
+"""The desktop app: drives the engine from a QThread and draws what it reports."""

@@ -1,0 +1,50 @@
+"""Arrow geometry as line-segment pairs, so that thousands of arrows are one curve item
+(``PlotCurveItem(connect="pairs")``), never one QGraphicsItem each."""
+
+from __future__ import annotations
+
+import numpy as np
+
+HEAD_FRACTION = 0.22
+HEAD_ANGLE = np.deg2rad(25)
+
+
+def arrow_segments(origins: np.ndarray, vectors: np.ndarray, head: float | None = None):
+    """x, y arrays of point pairs drawing shaft and two barbs for each arrow.
+
+    origins, vectors: (n, 2).  Each arrow becomes 3 segments (6 points): the shaft
+    origin→tip and barbs tip→tip − h·R(±25°)·v̂, with h = 22 % of the length (or ``head``).
+    """
+    origins = np.asarray(origins, dtype=float).reshape(-1, 2)
+    vectors = np.asarray(vectors, dtype=float).reshape(-1, 2)
+    tips = origins + vectors
+    length = np.hypot(vectors[:, 0], vectors[:, 1])
+    unit = np.divide(vectors, length[:, None], out=np.zeros_like(vectors), where=length[:, None] > 0)
+    size = (HEAD_FRACTION * length if head is None else np.minimum(head, 0.5 * length))[:, None]
+    c, s = np.cos(HEAD_ANGLE), np.sin(HEAD_ANGLE)
+    left = np.stack([c * unit[:, 0] - s * unit[:, 1], s * unit[:, 0] + c * unit[:, 1]], axis=1)
+    right = np.stack([c * unit[:, 0] + s * unit[:, 1], -s * unit[:, 0] + c * unit[:, 1]], axis=1)
+    points = np.stack([origins, tips, tips, tips - size * left, tips, tips - size * right], axis=1)
+    points = points.reshape(-1, 2)
+    return points[:, 0], points[:, 1]
+
+
+def nice_scale(value: float) -> float:
+    """The 1-2-5 number nearest above ``value`` (for arrow scales a legend can state)."""
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    exponent = np.floor(np.log10(value))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10**exponent >= value * 0.999:
+            return float(m * 10**exponent)
+    return float(10 ** (exponent + 1))
+
+
+def covariance_ellipse(centre, cov: np.ndarray, scale: float, k: float = 2.0, points: int = 64):
+    """x, y of the ellipse {c + k·scale·L u : ‖u‖ = 1}, L Lᵀ = cov (k = 2: 86 % of a 2-D normal)."""
+    vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
+    radii = k * scale * np.sqrt(np.clip(vals, 0, None))
+    t = np.linspace(0, 2 * np.pi, points)
+    circle = np.stack([np.cos(t), np.sin(t)])
+    shape = vecs @ (radii[:, None] * circle)
+    return centre[0] + shape[0], centre[1] + shape[1]

@@ -1,0 +1,52 @@
+"""Colours and pens shared by every view, chosen to stay distinct for colour-blind readers
+(Okabe–Ito palette): exact is vermillion, the estimate is blue, samples are sky blue."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+EXACT = "#D55E00"        # vermillion: the truth
+ESTIMATE = "#0072B2"     # blue: what the samples say
+CONTRIBUTION = "#56B4E9" # sky blue: one sample's f(x)∇log p
+REWARD = "#009E73"       # bluish green: rewards
+TRAJECTORY = "#FFFFFF"
+HIGHLIGHT = "#F0E442"    # yellow: the hovered sample
+SPREAD = "#CC79A7"       # reddish purple: variance, spread across runs
+OUTLINE = "#111111"
+LANDSCAPE_MAP = "cividis"  # perceptually uniform and colour-blind safe
+
+BACKGROUND = "#FAFAFA"
+FOREGROUND = "#222222"
+
+
+def configure_pyqtgraph() -> None:
+    """Light background (projects well), antialiasing, row-major images."""
+    pg.setConfigOptions(antialias=True, background=BACKGROUND, foreground=FOREGROUND,
+                        imageAxisOrder="row-major")
+
+
+def pen(colour: str, width: float = 2.0, alpha: int = 255, **kw):
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return pg.mkPen(c, width=width, **kw)
+
+
+def brush(colour: str, alpha: int = 255):
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return pg.mkBrush(c)
+
+
+def plain_axes(plot_item) -> None:
+    """Plain numbers on every axis: no automatic SI prefixes ("× 0.001" confuses readers)."""
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot_item.getAxis(name)
+        # pyqtgraph 0.14's enableAutoSIPrefix(False) still recomputes the scale from the
+        # current range and keeps it; an empty enable-range makes that scale 1.
+        axis.setSIPrefixEnableRanges(((0.0, 0.0),))
+        axis.enableAutoSIPrefix(False)
+
+
+def coloured(text: str, colour: str) -> str:
+    return f'<span style="color:{colour}; font-weight:600">{text}</span>'

@@ -1,0 +1,1 @@
+"""One module per plot; each view owns its plot items and updates them with setData."""

@@ -1,0 +1,88 @@
+"""The policy itself: π on the probability simplex (three actions) or as bars against the
+true action values (any K, the bandit)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from ...engine.problems import softmax
+from .. import style
+
+CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
+
+
+def simplex_xy(pi: np.ndarray) -> np.ndarray:
+    """Barycentric π (n, 3) to points in the triangle with corners a₁, a₂, a₃."""
+    return np.atleast_2d(pi) @ CORNERS
+
+
+class SimplexView(pg.PlotWidget):
+    """π's path on the triangle of three-action policies; corners are the pure actions."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        p = self.getPlotItem()
+        p.hideAxis("bottom")
+        p.hideAxis("left")
+        p.setAspectLocked(True)
+        closed = np.vstack([CORNERS, CORNERS[:1]])
+        p.plot(closed[:, 0], closed[:, 1], pen=style.pen(style.FOREGROUND, 1.5))
+        self.labels = []
+        for corner, anchor in zip(CORNERS, ((1, 0), (0, 0), (0.5, 1))):
+            label = pg.TextItem(anchor=anchor, color=style.FOREGROUND)
+            label.setPos(*corner)
+            p.addItem(label)
+            self.labels.append(label)
+        self.path = p.plot(pen=style.pen(style.ESTIMATE, 2))
+        self.now = p.plot(pen=None, symbol="o", symbolSize=12, symbolBrush=style.brush("#FFFFFF"),
+                          symbolPen=style.pen(style.OUTLINE, 2))
+        p.setRange(xRange=(-0.15, 1.15), yRange=(-0.12, 1.0))
+
+    def set_values(self, values) -> None:
+        for label, value, a in zip(self.labels, values, (1, 2, 3)):
+            label.setText(f"action {a}  (r = {value:g})")
+
+    def show_path(self, plane_x: np.ndarray, plane_y: np.ndarray) -> None:
+        pi = softmax(np.stack([plane_x, plane_y, np.zeros_like(plane_x)], axis=1))
+        xy = simplex_xy(pi)
+        self.path.setData(xy[:, 0], xy[:, 1])
+        self.now.setData(xy[-1:, 0], xy[-1:, 1])
+
+
+class PolicyBarsView(pg.PlotWidget):
+    """π(a) as bars, beside each action's true value (q*(a) for the bandit)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        p = self.getPlotItem()
+        p.setLabel("bottom", "action a")
+        p.setLabel("left", "π(a|θ)")
+        p.showGrid(y=True, alpha=0.25)
+        self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.38, brush=style.brush(style.ESTIMATE))
+        p.addItem(self.bars)
+        self.value_axis = pg.ViewBox()
+        p.showAxis("right")
+        p.scene().addItem(self.value_axis)
+        p.getAxis("right").linkToView(self.value_axis)
+        p.getAxis("right").setLabel("true value q*(a)", color=style.EXACT)
+        self.value_axis.setXLink(p)
+        self.values = pg.BarGraphItem(x=[0], height=[0], width=0.38, brush=style.brush(style.EXACT, 170))
+        self.value_axis.addItem(self.values)
+        p.vb.sigResized.connect(self._sync)
+        p.setYRange(0, 1.02)
+
+    def _sync(self) -> None:
+        self.value_axis.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
+
+    def show_policy(self, theta_row: np.ndarray, values: np.ndarray) -> None:
+        k = len(theta_row)
+        actions = np.arange(1, k + 1)
+        self.bars.setOpts(x=actions - 0.2, height=softmax(theta_row), width=0.38)
+        self.values.setOpts(x=actions + 0.2, height=values, width=0.38)
+        lo, hi = min(0.0, float(values.min())), max(0.0, float(values.max()))
+        self.value_axis.setYRange(lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
+        self.getPlotItem().setXRange(0.4, k + 0.6, padding=0)
+        best = int(np.argmax(values)) + 1
+        self.getPlotItem().setTitle(f"blue: π(a|θ)   vermillion: true value   best action: {best}",
+                                    size="9pt")

@@ -1,0 +1,106 @@
+"""Plots over steps, drawn from the decimated history: J, gradient quality, replicas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from ...engine.history import COLUMN
+from .. import style
+
+
+def _finite_positive(x, y):
+    keep = np.isfinite(y) & (y > 0)
+    return x[keep], y[keep]
+
+
+class ObjectiveView(pg.PlotWidget):
+    """Exact J(θ_t) and the batch's mean reward over steps."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        plot = self.getPlotItem()
+        plot.setLabel("bottom", "step t")
+        plot.setLabel("left", "J(θ_t)")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.addLegend(offset=(-8, 8), labelTextSize="9pt", brush=style.brush("#FFFFFF", 215))
+        self.reward = plot.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,
+                                symbolBrush=style.brush(style.REWARD, 110), name="batch mean reward")
+        self.J = plot.plot(pen=style.pen(style.EXACT, 2.5), name="exact J(θ)")
+        style.plain_axes(plot)
+
+    def show_series(self, rows: np.ndarray) -> None:
+        step = rows[:, COLUMN["step"]]
+        self.J.setData(step, rows[:, COLUMN["J"]])
+        self.reward.setData(step, rows[:, COLUMN["reward_mean"]])
+
+
+class QualityView(pg.GraphicsLayoutWidget):
+    """‖ĝ − ∇J‖ and tr Var(ĝ) on a log scale; cos(ĝ, ∇J) below."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.top = self.addPlot(row=0, col=0)
+        self.top.setLogMode(y=True)
+        self.top.setLabel("left", "size (log)")
+        self.top.showGrid(x=True, y=True, alpha=0.25)
+        self.top.addLegend(offset=(-8, 8), labelTextSize="9pt", brush=style.brush("#FFFFFF", 215))
+        self.error = self.top.plot(pen=style.pen(style.ESTIMATE, 2), name="‖ĝ − ∇J‖")
+        self.spread = self.top.plot(pen=style.pen(style.SPREAD, 2), name="tr Var(ĝ)")
+        self.bottom = self.addPlot(row=1, col=0)
+        self.bottom.setXLink(self.top)
+        self.bottom.setYRange(-1.05, 1.05)
+        self.bottom.setLabel("left", "cos(ĝ, ∇J)")
+        self.bottom.setLabel("bottom", "step t")
+        self.bottom.showGrid(x=True, y=True, alpha=0.25)
+        self.bottom.addItem(pg.InfiniteLine(0, angle=0, pen=style.pen("#888888", 1)))
+        self.cosine = self.bottom.plot(pen=style.pen(style.ESTIMATE, 1.5))
+        style.plain_axes(self.top)
+        style.plain_axes(self.bottom)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+
+    def show_series(self, rows: np.ndarray) -> None:
+        step = rows[:, COLUMN["step"]]
+        self.error.setData(*_finite_positive(step, rows[:, COLUMN["error"]]))
+        self.spread.setData(*_finite_positive(step, rows[:, COLUMN["var_trace"]]))
+        cos = rows[:, COLUMN["cosine"]]
+        keep = np.isfinite(cos)
+        self.cosine.setData(step[keep], cos[keep])
+
+
+class ReplicasView(pg.PlotWidget):
+    """Mean ± 1 s.d. of J across the R runs (and of π(best) for softmax and bandit)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        plot = self.getPlotItem()
+        plot.setLabel("bottom", "step t")
+        plot.setLabel("left", "across runs")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.addLegend(offset=(-8, 8), labelTextSize="9pt", brush=style.brush("#FFFFFF", 215))
+        self.items = {}
+        for name, colour, label in (("J", style.EXACT, "J: mean ± 1 s.d."),
+                                    ("p_best", style.REWARD, "π(best): mean ± 1 s.d.")):
+            upper = pg.PlotDataItem(pen=style.pen(colour, 1, alpha=90))
+            lower = pg.PlotDataItem(pen=style.pen(colour, 1, alpha=90))
+            band = pg.FillBetweenItem(upper, lower, brush=style.brush(colour, 55))
+            mean = plot.plot(pen=style.pen(colour, 2.5), name=label)
+            for item in (upper, lower, band):
+                plot.addItem(item)
+            self.items[name] = (mean, upper, lower)
+        style.plain_axes(plot)
+
+    def show_series(self, rows: np.ndarray, runs: int) -> None:
+        if runs <= 1:
+            self.getPlotItem().setTitle("one run: set replicas R > 1 to see the spread", size="9pt")
+            rows = rows[:0]
+        else:
+            self.getPlotItem().setTitle(f"{runs:,} runs", size="9pt")
+        step = rows[:, COLUMN["step"]]
+        for name, (mean, upper, lower) in self.items.items():
+            m, sd = rows[:, COLUMN[name]], rows[:, COLUMN[f"{name}_sd"]]
+            keep = np.isfinite(m) & np.isfinite(sd)
+            mean.setData(step[keep], m[keep])
+            upper.setData(step[keep], (m + sd)[keep])
+            lower.setData(step[keep], (m - sd)[keep])

@@ -1,0 +1,36 @@
+"""tr Cov(ĝ) against the batch size N at the current θ, on log-log axes, with the line c/N
+through the measurements: the 1/N law of Monte Carlo averages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from .. import style
+
+
+class VarianceView(pg.PlotWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        p = self.getPlotItem()
+        p.setLogMode(x=True, y=True)
+        p.setLabel("bottom", "batch size N")
+        p.setLabel("left", "tr Cov(ĝ)")
+        p.showGrid(x=True, y=True, alpha=0.25)
+        self.law = p.plot(pen=style.pen("#777777", 2, style=pg.QtCore.Qt.DashLine))
+        self.measured = p.plot(pen=None, symbol="o", symbolSize=9, symbolPen=style.pen(style.OUTLINE, 1),
+                               symbolBrush=style.brush(style.SPREAD))
+        style.plain_axes(p)
+
+    def show_curve(self, curve) -> None:
+        n, trace = curve
+        keep = np.isfinite(trace) & (trace > 0)
+        self.measured.setData(n[keep], trace[keep])
+        if keep.any():
+            c = float(np.exp(np.mean(np.log(trace[keep] * n[keep]))))
+            self.law.setData(n, c / n)
+            self.getPlotItem().setTitle(style.coloured("● measured", style.SPREAD)
+                                        + f" (300 batches)   - - c/N, c = {c:.3g}", size="9pt")
+        else:
+            self.law.setData([], [])
+            self.getPlotItem().setTitle("no sampling noise (exact estimator)", size="9pt")

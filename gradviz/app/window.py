@@ -1,0 +1,400 @@
+"""The main window: controls on the left, the landscape large in the middle, the other plots
+in docks around it (rearrangeable).  The engine runs in an :class:`EngineThread`; this window
+only sends it commands and draws the newest state it reported, at a steady 30 Hz."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea,
+                               QStackedWidget)
+
+from .. import __version__
+from ..engine import config as cfg
+from ..engine.errors import ConfigError
+from ..engine.history import DecimatedSeries
+from .controls import ControlPanel
+from .icon import app_icon
+from .views.histogram import HistogramView
+from .views.landscape import LandscapeView
+from .views.policy import PolicyBarsView, SimplexView
+from .views.series import ObjectiveView, QualityView, ReplicasView
+from .views.variance import VarianceView
+from .worker import EngineStatus, EngineThread, RunState, Tick
+
+REDRAW_MS = 33
+VARIANCE_EVERY_S = 3.0
+TEACHING_DEFAULT = cfg.RunConfig()  # gaussian on 'hills', batch 16, per-sample arrows on
+
+ABOUT = f"""<h3>gradviz {__version__}</h3>
+<p>The log-derivative trick, made visible:</p>
+<p style="font-size:13pt">∇<sub>θ</sub> E<sub>x~p(x|θ)</sub>[f(x)] =
+E<sub>x~p(x|θ)</sub>[ f(x) ∇<sub>θ</sub> log p(x|θ) ]</p>
+<p>Each sample x<sub>i</sub> contributes f(x<sub>i</sub>)∇log p(x<sub>i</sub>|θ); their mean
+is the estimate ĝ, and gradient ascent moves θ ← θ + α ĝ.</p>"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, config: cfg.RunConfig | None = None, app_settings: dict | None = None):
+        super().__init__()
+        self.setWindowTitle("gradviz — the log-derivative trick, live")
+        self.setWindowIcon(app_icon())
+        self.config = config or TEACHING_DEFAULT
+        self.status: EngineStatus | None = None
+        self.latest = None                      # newest StepRecord
+        self.series = DecimatedSeries()
+        self.redraws = 0
+        self.last_message: tuple[str, str] | None = None
+        self._dirty = False
+        self._landscape = None
+        self._rate = 0.0
+        self._dialogs = []
+        self._last_variance = 0.0
+
+        self.landscape = LandscapeView()
+        self.bars = PolicyBarsView()
+        self.central = QStackedWidget()
+        self.central.addWidget(self.landscape)
+        self.central.addWidget(self.bars)
+        self.setCentralWidget(self.central)
+        self.panel = ControlPanel(self.config)
+        self.objective = ObjectiveView()
+        self.quality = QualityView()
+        self.histogram = HistogramView()
+        self.variance = VarianceView()
+        self.replicas = ReplicasView()
+        self.simplex = SimplexView()
+        self._build_docks()
+        self._build_actions()
+        self._build_status_bar()
+
+        self.engine = EngineThread(self.config, self)
+        worker = self.engine.worker
+        worker.tick.connect(self._on_tick)
+        worker.status.connect(self._on_status)
+        worker.landscape.connect(self._on_landscape)
+        worker.variance.connect(self.variance.show_curve)
+        worker.message.connect(self._on_engine_message)
+        self.panel.liveChanged.connect(self._live_changed)
+        self.panel.structureChanged.connect(self._structure_changed)
+        self.panel.speedChanged.connect(self._speed_changed)
+        self.panel.invalid.connect(self._invalid_input)
+        self.panel.contributionsToggled.connect(self.landscape.set_show_contributions)
+        self.panel.rawToggled.connect(self.landscape.set_show_raw)
+        self.landscape.thetaPicked.connect(self._theta_picked)
+
+        self._apply_problem(self.config)
+        self.redraw_timer = QTimer(self)
+        self.redraw_timer.timeout.connect(self._redraw)
+        self.redraw_timer.start(REDRAW_MS)
+        self.engine.start()
+        self.engine.send("speed", self.panel.speed_cap())
+        self.resize(1400, 900)
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.panel.sizeHint().width() + 18)
+        self.docks = {
+            "controls": self._dock("Controls", scroll, Qt.LeftDockWidgetArea, "controls"),
+            "objective": self._dock("J over steps", self.objective, Qt.RightDockWidgetArea, "objective"),
+            "quality": self._dock("Gradient quality", self.quality, Qt.RightDockWidgetArea, "quality"),
+            "histogram": self._dock("Contributions", self.histogram, Qt.BottomDockWidgetArea, "histogram"),
+            "variance": self._dock("Variance vs batch size", self.variance, Qt.BottomDockWidgetArea,
+                                   "variance"),
+            "replicas": self._dock("Replicas", self.replicas, Qt.BottomDockWidgetArea, "replicas"),
+            "simplex": self._dock("Policy simplex", self.simplex, Qt.BottomDockWidgetArea, "simplex"),
+        }
+        self.tabifyDockWidget(self.docks["variance"], self.docks["replicas"])
+        self.tabifyDockWidget(self.docks["replicas"], self.docks["simplex"])
+        self.docks["variance"].raise_()
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
+        self.resizeDocks([self.docks["objective"]], [400], Qt.Horizontal)
+        self.resizeDocks([self.docks["histogram"]], [260], Qt.Vertical)
+
+    def _action(self, text: str, slot, shortcuts, tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setShortcutContext(Qt.WindowShortcut)
+        action.setToolTip(f"{tip} ({', '.join(shortcuts)})" if shortcuts else tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.run_action = self._action("Run", self.toggle_run, ["Space"], "Run or pause")
+        self.step_action = self._action("Step", self.step_once, ["Right", "S"], "One step")
+        self.reset_action = self._action("Reset", self.reset, ["R"], "Start the run again")
+        self.export_action = self._action("Export…", self.export_dialog, ["Ctrl+E"],
+                                          "Export plots, the window, the data or an animation")
+        self.save_action = self._action("Save session…", self.save_dialog, ["Ctrl+S"],
+                                        "Save the session as TOML")
+        self.open_action = self._action("Open session…", self.open_dialog, ["Ctrl+O"],
+                                        "Open a session file")
+        self.quit_action = self._action("Quit", self.close, ["Ctrl+Q"], "Quit gradviz")
+        self.about_action = self._action("About gradviz", self.about, [], "Version and formula")
+        toolbar = self.addToolBar("Run")
+        toolbar.setObjectName("run-toolbar")
+        for action in (self.run_action, self.step_action, self.reset_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (self.open_action, self.save_action, self.export_action):
+            toolbar.addAction(action)
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for action in (self.open_action, self.save_action, self.export_action):
+            file_menu.addAction(action)
+        self.recent_menu = file_menu.addMenu("Open recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        run_menu = menu.addMenu("&Run")
+        for action in (self.run_action, self.step_action, self.reset_action):
+            run_menu.addAction(action)
+        view_menu = menu.addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        menu.addMenu("&Help").addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        self.status_labels = {}
+        for key, width in (("state", 90), ("step", 110), ("J", 130), ("error", 150), ("rate", 120)):
+            label = QLabel()
+            label.setMinimumWidth(width)
+            self.statusBar().addPermanentWidget(label)
+            self.status_labels[key] = label
+
+    # --- commands ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> RunState:
+        return self.status.state if self.status else RunState.READY
+
+    def toggle_run(self) -> None:
+        self.engine.send("pause" if self.state == RunState.RUNNING else "run")
+
+    def step_once(self) -> None:
+        self.engine.send("step")
+        self._request_variance()
+
+    def reset(self) -> None:
+        self._start(self.config)
+
+    def _start(self, config: cfg.RunConfig) -> None:
+        """A new run with ``config`` (problem, reward, … or an opened session)."""
+        self.config = config
+        self.series = DecimatedSeries()
+        self.latest = None
+        self._apply_problem(config)
+        self.engine.send("reset", config)
+        self._request_variance()
+        self._dirty = True
+
+    def _apply_problem(self, config: cfg.RunConfig) -> None:
+        self.panel.show_config(config)
+        has_plane = config.problem == "gaussian" or (config.problem == "softmax"
+                                                     and len(config.rewards) == 3)
+        self.central.setCurrentWidget(self.landscape if has_plane else self.bars)
+        self.landscape.set_problem(config.problem)
+        self.docks["simplex"].setVisible(config.problem == "softmax" and len(config.rewards) == 3)
+        if config.problem == "softmax" and len(config.rewards) == 3:
+            self.simplex.set_values(config.rewards)
+        names = (["θ₁ = μ_x", "θ₂ = μ_y", "θ₃ = log σ"] if config.problem == "gaussian"
+                 else [f"θ{k + 1} (action {k + 1})" for k in range(config.dim)])
+        self.histogram.set_dimension(config.dim, names)
+
+    def _live_changed(self, changes: dict) -> None:
+        changes = {k: v for k, v in changes.items() if getattr(self.config, k) != v}
+        if not changes:
+            return
+        try:
+            self.config = self.config.with_changes(**changes)
+        except ConfigError as err:
+            self.show_message("Invalid setting", str(err))
+            self.panel.show_config(self.config)
+            return
+        self.panel.show_config(self.config)
+        self.engine.send("apply", changes)
+        self._request_variance()
+
+    def _structure_changed(self, changes: dict) -> None:
+        changes = {k: v for k, v in changes.items() if getattr(self.config, k) != v}
+        if not changes:
+            return
+        try:
+            config = self.config.with_changes(theta0=None, schedule=[], **changes)
+        except ConfigError as err:
+            self.show_message("Invalid setting", str(err))
+            self.panel.show_config(self.config)
+            return
+        if config.estimator == "pathwise" and config.problem != "gaussian":
+            config = config.with_changes(estimator="score")
+        self._start(config)
+
+    def _speed_changed(self, cap) -> None:
+        self.engine.send("speed", cap)
+
+    def _theta_picked(self, x: float, y: float) -> None:
+        if self.status is None:
+            return
+        theta = np.array(self.status.theta[0], dtype=float)
+        if self.config.problem == "gaussian":
+            theta[0], theta[1] = x, y
+        else:  # logits: put θ₁ − θ₃, θ₂ − θ₃ at the point, θ₃ = 0
+            theta = np.array([x, y, 0.0])
+        self.engine.send("apply", {"theta": theta.tolist()})
+        self._request_variance()
+
+    def _invalid_input(self, text: str) -> None:
+        self.show_message("Invalid setting", text)
+
+    def _request_variance(self) -> None:
+        self._last_variance = time.monotonic()
+        self.engine.send("measure")
+
+    # --- engine reports ----------------------------------------------------------------------
+
+    def _on_tick(self, tick: Tick) -> None:
+        self.series.extend(tick.summaries)
+        self.latest = tick.latest
+        self._rate = tick.steps_per_second
+        self._dirty = True
+
+    def _on_status(self, status: EngineStatus) -> None:
+        previous = self.status.state if self.status else None
+        self.status = status
+        if status.state != previous:
+            self.run_action.setText("Pause" if status.state == RunState.RUNNING else "Run")
+            self.step_action.setEnabled(status.state in (RunState.READY, RunState.PAUSED))
+            self.run_action.setEnabled(status.state != RunState.STOPPED)
+            if previous == RunState.RUNNING:
+                self._request_variance()
+        self._dirty = True
+
+    def _on_landscape(self, landscape) -> None:
+        self._landscape = landscape
+        if landscape is not None:
+            self.landscape.set_landscape(landscape)
+        self._dirty = True
+
+    def _on_engine_message(self, title: str, text: str) -> None:
+        self.show_message(title, text)
+        if title == "Invalid setting" and self.status is not None:
+            self.config = self.status.config  # the engine refused: show what it uses
+            self.panel.show_config(self.config)
+
+    def show_message(self, title: str, text: str) -> None:
+        """A non-blocking dialog (the run and the window keep going) and the status bar."""
+        self.last_message = (title, text)
+        self.statusBar().showMessage(f"{title}: {text}", 15000)
+        box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.finished.connect(self._forget_dialog)
+        self._dialogs.append(box)
+        box.open()
+
+    def _forget_dialog(self) -> None:
+        self._dialogs = [d for d in self._dialogs if d is not self.sender()]
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        if self.state == RunState.RUNNING and time.monotonic() - self._last_variance > VARIANCE_EVERY_S:
+            self._request_variance()
+        if not self._dirty:
+            return
+        self._dirty = False
+        self.redraws += 1
+        record, rows = self.latest, self.series.rows()
+        if record is not None and len(rows):
+            problem = self.config.problem
+            if self.central.currentWidget() is self.landscape:
+                xs = np.append(rows[:, 7], self._plane_now()[0])
+                ys = np.append(rows[:, 8], self._plane_now()[1])
+                self.landscape.show_path(xs, ys)
+                self.landscape.show_record(record)
+                if problem == "softmax":
+                    self.simplex.show_path(xs, ys)
+            self.objective.show_series(rows)
+            self.quality.show_series(rows)
+            self.histogram.show_record(record)
+            self.replicas.show_series(rows, record.replicas)
+        elif self.status is not None and self.central.currentWidget() is self.landscape:
+            here = self._plane_now()
+            self.landscape.show_path(np.array([here[0]]), np.array([here[1]]))
+        if self.status is not None and self.central.currentWidget() is self.bars:
+            values = (self.status.q_star if self.status.q_star is not None
+                      else np.asarray(self.config.rewards))
+            self.bars.show_policy(self.status.theta[0] if record is None else record.theta_next[0],
+                                  values)
+        self._update_status_bar()
+
+    def _plane_now(self):
+        from ..engine.history import plane_point
+        theta = self.latest.theta_next[0] if self.latest is not None else self.status.theta[0]
+        return plane_point(theta, self.config.problem)
+
+    def _update_status_bar(self) -> None:
+        labels, record = self.status_labels, self.latest
+        labels["state"].setText(self.state.value)
+        if record is None:
+            labels["step"].setText("step 0")
+            return
+        labels["step"].setText(f"step {record.step + 1:,}")
+        labels["J"].setText(f"J = {record.J.mean():.4g}")
+        error = np.linalg.norm(record.estimate - record.grad, axis=1).mean()
+        labels["error"].setText(f"‖ĝ − ∇J‖ = {error:.3g}")
+        labels["rate"].setText(f"{self._rate:,.0f} steps/s" if self.state == RunState.RUNNING else "")
+
+    # --- dialogs (export and sessions live in their own module) --------------------------------
+
+    def export_dialog(self) -> None:
+        from .exporting import ExportDialog
+        ExportDialog(self).open()
+
+    def save_dialog(self) -> None:
+        from .sessions import save_session_dialog
+        save_session_dialog(self)
+
+    def open_dialog(self) -> None:
+        from .sessions import open_session_dialog
+        open_session_dialog(self)
+
+    def about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About gradviz")
+        box.setIconPixmap(app_icon().pixmap(96, 96))
+        box.setText(ABOUT)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+
+    # --- shutdown ----------------------------------------------------------------------------
+
+    def closeEvent(self, event) -> None:
+        self.redraw_timer.stop()
+        self._save_layout()
+        self.engine.stop()
+        for box in list(self._dialogs):
+            box.close()
+        super().closeEvent(event)
+
+    def _save_layout(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())

@@ -1,0 +1,262 @@
+"""The engine's side of the thread boundary.
+
+An :class:`EngineWorker` lives in its own QThread and owns the :class:`Run`.  The GUI sends
+it commands through one queued signal; it answers with immutable reports: a
+:class:`Tick` per burst of steps, landscapes, variance curves, stop reasons.  A QTimer in the
+worker's thread paces the steps (a steps-per-second cap, or bursts of up to 15 ms as fast
+as it goes), so the GUI's event loop is never flooded and a command waits at most one burst.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from ..engine.analysis import variance_curve
+from ..engine.config import RunConfig
+from ..engine.errors import ConfigError, RunStopped
+from ..engine.files import WriteError
+from ..engine.history import Spool, summarise
+from ..engine.landscape import gaussian_landscape, softmax_landscape
+from ..engine.rewards import resolve_reward
+from ..engine.run import Run, StepRecord
+
+BURST_SECONDS = 0.015
+
+
+class RunState(Enum):
+    """One state drives which buttons are enabled (ScopeFoundry-style)."""
+
+    READY = "ready"        # reset, not yet stepped
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPED = "stopped"    # the run cannot go on (reason shown); reset to continue
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A burst of steps: the newest full record and a summary row for every step."""
+
+    latest: StepRecord
+    summaries: np.ndarray     # (k, len(history.FIELDS))
+    steps_per_second: float
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    """What the engine is using now; sent after every command."""
+
+    state: RunState
+    config: RunConfig         # the live config (lr, batch, … as the next step will use them)
+    step: int
+    theta: np.ndarray         # (R, d), read-only
+    q_star: np.ndarray | None = None  # bandit: replica 0's true arm values
+    reason: str = ""
+
+
+class EngineWorker(QObject):
+    tick = Signal(object)            # Tick
+    status = Signal(object)          # EngineStatus
+    landscape = Signal(object)       # engine.landscape.Landscape | None
+    variance = Signal(object)        # (batch sizes, tr Cov) arrays
+    message = Signal(str, str)       # (title, text): a problem to show the user
+    exported = Signal(str)           # path written
+
+    def __init__(self, config: RunConfig):
+        super().__init__()
+        self._config = config
+        self._run: Run | None = None
+        self._spool: Spool | None = None
+        self._state = RunState.READY
+        self._reason = ""
+        self._cap: float | None = 30.0
+        self._timer: QTimer | None = None
+        self._rate = (time.perf_counter(), 0)
+        self._landscape_key = None
+
+    # --- lifecycle (in the worker thread) ---------------------------------------------------
+
+    @Slot()
+    def start(self) -> None:
+        """Called when the thread starts: build the run and its timer here, in this thread."""
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._burst)
+        self._reset(self._config)
+        self._emit_status()
+
+    @Slot(str, object)
+    def handle(self, command: str, payload) -> None:
+        """Every GUI request arrives here, in order, between bursts."""
+        try:
+            getattr(self, f"_cmd_{command}")(payload)
+        except ConfigError as err:
+            self.message.emit("Invalid setting", str(err))
+        except WriteError as err:
+            self.message.emit("Export failed", str(err))
+        self._emit_status()
+
+    def _cmd_run(self, _):
+        if self._state in (RunState.READY, RunState.PAUSED):
+            self._state = RunState.RUNNING
+            self._rate = (time.perf_counter(), self._run.t)
+            self._schedule()
+
+    def _cmd_pause(self, _):
+        if self._state == RunState.RUNNING:
+            self._state = RunState.PAUSED
+            self._timer.stop()
+
+    def _cmd_step(self, _):
+        if self._state in (RunState.READY, RunState.PAUSED):
+            self._state = RunState.PAUSED
+            self._advance(1)
+
+    def _cmd_reset(self, config):
+        self._reset(config if config is not None else self._config)
+
+    def _cmd_apply(self, changes: dict):
+        self._run.set(**changes)
+        if "sigma" in changes or "theta" in changes:
+            self._send_landscape()
+        if self._state == RunState.STOPPED and "theta" in changes:
+            self._state, self._reason = RunState.PAUSED, ""
+
+    def _cmd_speed(self, cap):
+        self._cap = cap
+        if self._state == RunState.RUNNING:
+            self._schedule()
+
+    def _cmd_measure(self, _):
+        if self._run is not None:
+            self.variance.emit(variance_curve(self._run))
+
+    def _cmd_export_csv(self, path):
+        self._spool.export(path)
+        self.exported.emit(str(path))
+
+    def _cmd_shutdown(self, _):
+        if self._timer is not None:
+            self._timer.stop()
+        if self._spool is not None:
+            self._spool.close()
+        self._state = RunState.PAUSED
+        QThread.currentThread().quit()
+
+    # --- stepping --------------------------------------------------------------------------
+
+    def _reset(self, config: RunConfig) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self._spool is not None:
+            self._spool.close()
+        self._config = config
+        self._run = Run(config)
+        self._spool = Spool(config.dim, config.runs)
+        self._state, self._reason = RunState.READY, ""
+        self._landscape_key = None
+        self._send_landscape()
+
+    def _schedule(self) -> None:
+        interval = 0 if self._cap is None else max(1, round(1000 / self._cap))
+        self._timer.start(interval)
+
+    @Slot()
+    def _burst(self) -> None:
+        if self._state != RunState.RUNNING or QThread.currentThread().isInterruptionRequested():
+            self._timer.stop()
+            return
+        self._advance(1 if self._cap is not None else None)
+
+    def _advance(self, count: int | None) -> None:
+        """Run ``count`` steps, or as many as fit in one burst; report them as one Tick."""
+        records, deadline = [], time.perf_counter() + BURST_SECONDS
+        try:
+            while True:
+                record = self._run.step()
+                records.append(record)
+                self._spool.add(record)
+                if count is not None and len(records) >= count:
+                    break
+                if time.perf_counter() >= deadline or QThread.currentThread().isInterruptionRequested():
+                    break
+        except RunStopped as stopped:
+            self._timer.stop()
+            self._state, self._reason = RunState.STOPPED, stopped.reason
+            self.message.emit("Run stopped", str(stopped))
+        except OSError as err:  # the spool's disk is full or gone
+            self._timer.stop()
+            self._state, self._reason = RunState.STOPPED, f"cannot record the run: {err}"
+            self.message.emit("Run stopped", self._reason)
+        if records:
+            problem = self._run.config.problem
+            summaries = np.stack([summarise(r, problem) for r in records])
+            self.tick.emit(Tick(records[-1], summaries, self._steps_per_second()))
+            if self._run.config.learn_sigma:
+                self._send_landscape()
+        if self._state != RunState.RUNNING or records == []:
+            self._emit_status()
+
+    def _steps_per_second(self) -> float:
+        start, first_step = self._rate
+        elapsed = time.perf_counter() - start
+        return (self._run.t - first_step) / elapsed if elapsed > 0 else 0.0
+
+    # --- reports ---------------------------------------------------------------------------
+
+    def _send_landscape(self) -> None:
+        """Recompute the landscape when what it depends on changed (σ, reward, problem)."""
+        cfg = self._run.config
+        if cfg.problem == "gaussian":
+            sigma = float(np.exp(self._run.theta[0, 2])) if cfg.learn_sigma else cfg.sigma
+            key = ("gaussian", cfg.reward, round(sigma, 3))
+        else:
+            key = (cfg.problem, cfg.rewards if cfg.problem == "softmax" else None, cfg.arms)
+        if key == self._landscape_key:
+            return
+        self._landscape_key = key
+        if cfg.problem == "gaussian":
+            self.landscape.emit(gaussian_landscape(resolve_reward(cfg.reward), key[2]))
+        elif cfg.problem == "softmax" and len(cfg.rewards) == 3:
+            self.landscape.emit(softmax_landscape(cfg.rewards))
+        else:
+            self.landscape.emit(None)
+
+    def _emit_status(self) -> None:
+        run = self._run
+        q_star = getattr(run.problem, "q_star", None)
+        self.status.emit(EngineStatus(self._state, run.config, run.t, run.theta.copy(),
+                                      None if q_star is None else q_star[0].copy(), self._reason))
+
+
+class EngineThread(QObject):
+    """Owns the QThread and the worker; the GUI talks to the engine only through this."""
+
+    command = Signal(str, object)
+
+    def __init__(self, config: RunConfig, parent=None):
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("gradviz-engine")
+        self.worker = EngineWorker(config)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.start)
+        self.command.connect(self.worker.handle)
+        self.thread.finished.connect(self.worker.deleteLater)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def send(self, command: str, payload=None) -> None:
+        self.command.emit(command, payload)
+
+    def stop(self, timeout_ms: int = 2000) -> bool:
+        """Ask the worker to stop between steps, quit its loop and wait; never terminate()."""
+        if not self.thread.isRunning():
+            return True
+        self.thread.requestInterruption()
+        self.send("shutdown")
+        return self.thread.wait(timeout_ms)
