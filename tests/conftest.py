@@ -1,5 +1,45 @@
-"""Test setup: Qt draws offscreen, always (set here, before any Qt import, not by hand)."""
+"""Test setup: Qt draws offscreen, always (set here, before any Qt import, not by hand);
+settings go to a temporary folder; app tests get a fresh main window."""
 
 import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(request, tmp_path):
+    """Point QSettings at tmp_path for tests that use Qt, so no test reads a user's settings."""
+    if "qtbot" not in request.fixturenames and "window" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtCore import QSettings
+
+    from gradviz.app.launch import create_application
+
+    create_application()
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    yield
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """make_window(**settings) → a shown main window whose engine has reported once."""
+    from gradviz.app.window import MainWindow
+    from gradviz.engine.config import from_mapping
+
+    windows = []
+
+    def make(**settings):
+        window = MainWindow(from_mapping({"steps": 0, **settings}))
+        windows.append(window)
+        window.show()
+        qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: window.status is not None, timeout=5000)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()

@@ -5,6 +5,7 @@ only sends it commands and draws the newest state it reported, at a steady 30 Hz
 from __future__ import annotations
 
 import time
+import weakref
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -16,6 +17,7 @@ from .. import __version__
 from ..engine import config as cfg
 from ..engine.errors import ConfigError
 from ..engine.history import DecimatedSeries
+from . import sessions
 from .controls import ControlPanel
 from .icon import app_icon
 from .views.histogram import HistogramView
@@ -38,10 +40,16 @@ is the estimate ĝ, and gradient ascent moves θ ← θ + α ĝ.</p>"""
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, config: cfg.RunConfig | None = None, app_settings: dict | None = None):
+    def __init__(self, config: cfg.RunConfig | None = None, app_settings: dict | None = None,
+                 start_engine: bool = True):
+        """``start_engine=False`` builds the window without its engine thread, for headless
+        export, which feeds it records directly."""
         super().__init__()
         self.setWindowTitle("gradviz — the log-derivative trick, live")
         self.setWindowIcon(app_icon())
+        replay_to = config.steps if config is not None and start_engine else 0
+        if config is None and start_engine:
+            config = sessions.last_config()
         self.config = config or TEACHING_DEFAULT
         self.status: EngineStatus | None = None
         self.latest = None                      # newest StepRecord
@@ -71,13 +79,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
 
-        self.engine = EngineThread(self.config, self)
-        worker = self.engine.worker
-        worker.tick.connect(self._on_tick)
-        worker.status.connect(self._on_status)
-        worker.landscape.connect(self._on_landscape)
-        worker.variance.connect(self.variance.show_curve)
-        worker.message.connect(self._on_engine_message)
+        self.engine = None
         self.panel.liveChanged.connect(self._live_changed)
         self.panel.structureChanged.connect(self._structure_changed)
         self.panel.speedChanged.connect(self._speed_changed)
@@ -89,10 +91,30 @@ class MainWindow(QMainWindow):
         self._apply_problem(self.config)
         self.redraw_timer = QTimer(self)
         self.redraw_timer.timeout.connect(self._redraw)
+        self.resize(1400, 900)
+        self._restore_layout()
+        self.rebuild_recent_menu()
+        if start_engine:
+            self._start_engine()
+            if replay_to:
+                self.engine.send("run_to", replay_to)
+
+    def _start_engine(self) -> None:
+        # No Qt parent: the engine must outlive the window's C++ object long enough to be
+        # stopped, however the window goes (closed, or just dropped without closing).
+        self.engine = EngineThread(self.config)
+        weakref.finalize(self, self.engine.stop)
+        worker = self.engine.worker
+        worker.tick.connect(self._on_tick)
+        worker.status.connect(self._on_status)
+        worker.landscape.connect(self._on_landscape)
+        worker.variance.connect(self.variance.show_curve)
+        worker.message.connect(self._on_engine_message)
+        worker.saved.connect(self._on_saved)
+        worker.exported.connect(self._on_exported)
         self.redraw_timer.start(REDRAW_MS)
         self.engine.start()
         self.engine.send("speed", self.panel.speed_cap())
-        self.resize(1400, 900)
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -196,6 +218,12 @@ class MainWindow(QMainWindow):
     def reset(self) -> None:
         self._start(self.config)
 
+    def start_session(self, config: cfg.RunConfig) -> None:
+        """Start ``config`` (an opened session) and replay it to its saved step."""
+        self._start(config)
+        if config.steps:
+            self.engine.send("run_to", config.steps)
+
     def _start(self, config: cfg.RunConfig) -> None:
         """A new run with ``config`` (problem, reward, … or an opened session)."""
         self.config = config
@@ -293,6 +321,25 @@ class MainWindow(QMainWindow):
             self.landscape.set_landscape(landscape)
         self._dirty = True
 
+    def _on_saved(self, path: str) -> None:
+        sessions.remember(path)
+        self.rebuild_recent_menu()
+        self.statusBar().showMessage(f"saved {path}", 8000)
+
+    def _on_exported(self, path: str) -> None:
+        self.statusBar().showMessage(f"exported {path}", 8000)
+
+    def rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in sessions.recent_sessions():
+            action = self.recent_menu.addAction(path)
+            action.setData(path)
+            action.triggered.connect(self._open_recent)
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    def _open_recent(self) -> None:
+        sessions.open_session(self, self.sender().data())
+
     def _on_engine_message(self, title: str, text: str) -> None:
         self.show_message(title, text)
         if title == "Invalid setting" and self.status is not None:
@@ -369,12 +416,10 @@ class MainWindow(QMainWindow):
         ExportDialog(self).open()
 
     def save_dialog(self) -> None:
-        from .sessions import save_session_dialog
-        save_session_dialog(self)
+        sessions.save_session_dialog(self)
 
     def open_dialog(self) -> None:
-        from .sessions import open_session_dialog
-        open_session_dialog(self)
+        sessions.open_session_dialog(self)
 
     def about(self) -> None:
         box = QMessageBox(self)
@@ -388,8 +433,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.redraw_timer.stop()
-        self._save_layout()
-        self.engine.stop()
+        if self.engine is not None:
+            self._save_layout()
+            sessions.remember_last_config(self.config)
+            self.engine.stop()
         for box in list(self._dialogs):
             box.close()
         super().closeEvent(event)
@@ -398,3 +445,11 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)

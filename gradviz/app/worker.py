@@ -16,6 +16,7 @@ from enum import Enum
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from ..engine import session
 from ..engine.analysis import variance_curve
 from ..engine.config import RunConfig
 from ..engine.errors import ConfigError, RunStopped
@@ -58,6 +59,26 @@ class EngineStatus:
     reason: str = ""
 
 
+def landscape_key(run: Run) -> tuple:
+    """What the landscape depends on: problem, reward, σ (to 3 decimals)."""
+    cfg = run.config
+    if cfg.problem == "gaussian":
+        sigma = float(np.exp(run.theta[0, 2])) if cfg.learn_sigma else cfg.sigma
+        return ("gaussian", cfg.reward, round(sigma, 3))
+    return (cfg.problem, cfg.rewards if cfg.problem == "softmax" else None, cfg.arms)
+
+
+def landscape_for(run: Run):
+    """J and ∇J over the drawn plane for the run's problem (None for the bandit and for
+    softmax with K ≠ 3, which are drawn as bars)."""
+    key = landscape_key(run)
+    if key[0] == "gaussian":
+        return gaussian_landscape(resolve_reward(run.config.reward), max(key[2], 1e-3))
+    if key[0] == "softmax" and len(run.config.rewards) == 3:
+        return softmax_landscape(run.config.rewards)
+    return None
+
+
 class EngineWorker(QObject):
     tick = Signal(object)            # Tick
     status = Signal(object)          # EngineStatus
@@ -65,6 +86,7 @@ class EngineWorker(QObject):
     variance = Signal(object)        # (batch sizes, tr Cov) arrays
     message = Signal(str, str)       # (title, text): a problem to show the user
     exported = Signal(str)           # path written
+    saved = Signal(str)              # session file written
 
     def __init__(self, config: RunConfig):
         super().__init__()
@@ -77,6 +99,7 @@ class EngineWorker(QObject):
         self._timer: QTimer | None = None
         self._rate = (time.perf_counter(), 0)
         self._landscape_key = None
+        self._target: int | None = None   # run_to: pause when the run reaches this step
 
     # --- lifecycle (in the worker thread) ---------------------------------------------------
 
@@ -108,6 +131,7 @@ class EngineWorker(QObject):
     def _cmd_pause(self, _):
         if self._state == RunState.RUNNING:
             self._state = RunState.PAUSED
+            self._target = None
             self._timer.stop()
 
     def _cmd_step(self, _):
@@ -134,6 +158,19 @@ class EngineWorker(QObject):
         if self._run is not None:
             self.variance.emit(variance_curve(self._run))
 
+    def _cmd_run_to(self, step: int):
+        """Replay to ``step`` as fast as it goes (an opened session), then pause."""
+        if step > self._run.t and self._state != RunState.STOPPED:
+            self._target = step
+            self._state = RunState.RUNNING
+            self._rate = (time.perf_counter(), self._run.t)
+            self._schedule()
+
+    def _cmd_save(self, payload):
+        path, app_settings = payload
+        session.save(path, self._run.session_config(), app_settings)
+        self.saved.emit(str(path))
+
     def _cmd_export_csv(self, path):
         self._spool.export(path)
         self.exported.emit(str(path))
@@ -157,22 +194,31 @@ class EngineWorker(QObject):
         self._run = Run(config)
         self._spool = Spool(config.dim, config.runs)
         self._state, self._reason = RunState.READY, ""
+        self._target = None
         self._landscape_key = None
         self._send_landscape()
 
     def _schedule(self) -> None:
-        interval = 0 if self._cap is None else max(1, round(1000 / self._cap))
-        self._timer.start(interval)
+        fast = self._cap is None or self._target is not None
+        self._timer.start(0 if fast else max(1, round(1000 / self._cap)))
 
     @Slot()
     def _burst(self) -> None:
         if self._state != RunState.RUNNING or QThread.currentThread().isInterruptionRequested():
             self._timer.stop()
             return
+        if self._target is not None:
+            self._advance(self._target - self._run.t)
+            if self._run.t >= self._target and self._state == RunState.RUNNING:
+                self._target, self._state = None, RunState.PAUSED
+                self._timer.stop()
+                self._emit_status()
+            return
         self._advance(1 if self._cap is not None else None)
 
     def _advance(self, count: int | None) -> None:
-        """Run ``count`` steps, or as many as fit in one burst; report them as one Tick."""
+        """Run ``count`` steps at most, and no more than fit in one burst (when count is
+        None or large); report them as one Tick."""
         records, deadline = [], time.perf_counter() + BURST_SECONDS
         try:
             while True:
@@ -209,21 +255,10 @@ class EngineWorker(QObject):
 
     def _send_landscape(self) -> None:
         """Recompute the landscape when what it depends on changed (σ, reward, problem)."""
-        cfg = self._run.config
-        if cfg.problem == "gaussian":
-            sigma = float(np.exp(self._run.theta[0, 2])) if cfg.learn_sigma else cfg.sigma
-            key = ("gaussian", cfg.reward, round(sigma, 3))
-        else:
-            key = (cfg.problem, cfg.rewards if cfg.problem == "softmax" else None, cfg.arms)
-        if key == self._landscape_key:
-            return
-        self._landscape_key = key
-        if cfg.problem == "gaussian":
-            self.landscape.emit(gaussian_landscape(resolve_reward(cfg.reward), key[2]))
-        elif cfg.problem == "softmax" and len(cfg.rewards) == 3:
-            self.landscape.emit(softmax_landscape(cfg.rewards))
-        else:
-            self.landscape.emit(None)
+        key = landscape_key(self._run)
+        if key != self._landscape_key:
+            self._landscape_key = key
+            self.landscape.emit(landscape_for(self._run))
 
     def _emit_status(self) -> None:
         run = self._run

@@ -12,6 +12,12 @@ class WriteError(OSError):
     """A file could not be written; the message names the path and the reason."""
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode: str = "w", **kwargs):
     """Open a temporary file beside ``path``; on success rename it over ``path``.
@@ -29,6 +35,7 @@ def atomic_write(path, mode: str = "w", **kwargs):
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a new file gets 0644
         os.replace(tmp, path)
     except BaseException as err:
         with contextlib.suppress(OSError):

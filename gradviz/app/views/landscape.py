@@ -65,6 +65,7 @@ class LandscapeView(pg.PlotWidget):
         self.show_contributions = True
         self.show_raw = False
         self.scale = None
+        self._mean_square = 0.0
         self._landscape = None
         self._record = None
         self._hovered = None
@@ -218,12 +219,15 @@ class LandscapeView(pg.PlotWidget):
             self._show_hover(self._hovered)
 
     def _update_scale(self, exact, estimate) -> None:
-        """One 1-2-5 scale for all arrows, changed only when the exact arrow would be shorter
-        than 1/16 or longer than 1/3 of the view (so the legend stays put)."""
+        """One 1-2-5 scale for all arrows, sized by max(‖∇J‖, RMS of recent ‖ĝ‖) so that
+        neither a vanishing gradient (at an optimum) nor one noisy estimate blows it up;
+        changed only when that size leaves [1/20, 1/2.5] of the view."""
         span = self.viewRange()[0][1] - self.viewRange()[0][0]
-        size = max(np.linalg.norm(exact), 1e-12)
-        if self.scale is None or not (span / 16 <= self.scale * size <= span / 3):
-            self.scale = nice_scale(span / 7 / size)
+        square = float(np.dot(estimate, estimate))
+        self._mean_square = square if self.scale is None else 0.9 * self._mean_square + 0.1 * square
+        size = max(np.linalg.norm(exact), np.sqrt(self._mean_square), 1e-12)
+        if self.scale is None or not (span / 20 <= self.scale * size <= span / 2.5):
+            self.scale = nice_scale(span / 6 / size)
 
     def _draw_samples(self, points, rewards) -> None:
         lo, hi = self.image.levels if self.image.levels is not None else (0.0, 1.0)

@@ -23,10 +23,11 @@ class ObjectiveView(pg.PlotWidget):
         plot.setLabel("bottom", "step t")
         plot.setLabel("left", "J(θ_t)")
         plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.addLegend(offset=(-8, 8), labelTextSize="9pt", brush=style.brush("#FFFFFF", 215))
+        plot.setTitle(style.coloured("— exact J(θ_t)", style.EXACT) + "   "
+                      + style.coloured("· batch mean reward", style.REWARD), size="9pt")
         self.reward = plot.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,
-                                symbolBrush=style.brush(style.REWARD, 110), name="batch mean reward")
-        self.J = plot.plot(pen=style.pen(style.EXACT, 2.5), name="exact J(θ)")
+                                symbolBrush=style.brush(style.REWARD, 110))
+        self.J = plot.plot(pen=style.pen(style.EXACT, 2.5))
         style.plain_axes(plot)
 
     def show_series(self, rows: np.ndarray) -> None:
@@ -44,9 +45,10 @@ class QualityView(pg.GraphicsLayoutWidget):
         self.top.setLogMode(y=True)
         self.top.setLabel("left", "size (log)")
         self.top.showGrid(x=True, y=True, alpha=0.25)
-        self.top.addLegend(offset=(-8, 8), labelTextSize="9pt", brush=style.brush("#FFFFFF", 215))
-        self.error = self.top.plot(pen=style.pen(style.ESTIMATE, 2), name="‖ĝ − ∇J‖")
-        self.spread = self.top.plot(pen=style.pen(style.SPREAD, 2), name="tr Var(ĝ)")
+        self.top.setTitle(style.coloured("— ‖ĝ − ∇J‖ (error)", style.ESTIMATE) + "   "
+                          + style.coloured("— tr Var(ĝ) (estimated)", style.SPREAD), size="9pt")
+        self.error = self.top.plot(pen=style.pen(style.ESTIMATE, 2))
+        self.spread = self.top.plot(pen=style.pen(style.SPREAD, 2))
         self.bottom = self.addPlot(row=1, col=0)
         self.bottom.setXLink(self.top)
         self.bottom.setYRange(-1.05, 1.05)
@@ -78,14 +80,12 @@ class ReplicasView(pg.PlotWidget):
         plot.setLabel("bottom", "step t")
         plot.setLabel("left", "across runs")
         plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.addLegend(offset=(-8, 8), labelTextSize="9pt", brush=style.brush("#FFFFFF", 215))
         self.items = {}
-        for name, colour, label in (("J", style.EXACT, "J: mean ± 1 s.d."),
-                                    ("p_best", style.REWARD, "π(best): mean ± 1 s.d.")):
+        for name, colour in (("J", style.EXACT), ("p_best", style.REWARD)):
             upper = pg.PlotDataItem(pen=style.pen(colour, 1, alpha=90))
             lower = pg.PlotDataItem(pen=style.pen(colour, 1, alpha=90))
             band = pg.FillBetweenItem(upper, lower, brush=style.brush(colour, 55))
-            mean = plot.plot(pen=style.pen(colour, 2.5), name=label)
+            mean = plot.plot(pen=style.pen(colour, 2.5))
             for item in (upper, lower, band):
                 plot.addItem(item)
             self.items[name] = (mean, upper, lower)
@@ -96,7 +96,9 @@ class ReplicasView(pg.PlotWidget):
             self.getPlotItem().setTitle("one run: set replicas R > 1 to see the spread", size="9pt")
             rows = rows[:0]
         else:
-            self.getPlotItem().setTitle(f"{runs:,} runs", size="9pt")
+            self.getPlotItem().setTitle(
+                f"{runs:,} runs: " + style.coloured("J mean ± 1 s.d.", style.EXACT) + "   "
+                + style.coloured("π(best action) mean ± 1 s.d.", style.REWARD), size="9pt")
         step = rows[:, COLUMN["step"]]
         for name, (mean, upper, lower) in self.items.items():
             m, sd = rows[:, COLUMN[name]], rows[:, COLUMN[f"{name}_sd"]]

@@ -1,0 +1,247 @@
+"""Figures, data and animations out of gradviz: PNG at a chosen width, SVG (vector), CSV
+(every step), animated GIF.  Every file is written to a temporary name and renamed, so a
+failure leaves no partial file.
+
+SVG: plots go through pyqtgraph's own SVGExporter; it works with the PySide6 6.10 this
+project pins (pyqtgraph 0.14's exporter raises on every plot with PySide6 ≥ 6.11, pyqtgraph
+issue #3485).  The whole window, which is widgets rather than one scene, goes through
+Qt's QSvgGenerator.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401  (registers the exporters)
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
+
+from ..engine.files import WriteError, current_umask
+
+PLOTS = ("landscape", "objective", "quality", "histogram", "variance", "replicas", "window")
+FIGURE_SUFFIXES = (".png", ".svg")
+
+
+class ExportError(WriteError):
+    """An export could not be made; the message says why."""
+
+
+def plot_widget(window, name: str) -> QWidget:
+    """The widget that draws plot ``name`` in the main window."""
+    widgets = {"landscape": window.central.currentWidget(), "objective": window.objective,
+               "quality": window.quality, "histogram": window.histogram.plot,
+               "variance": window.variance, "replicas": window.replicas, "window": window}
+    if name not in widgets:
+        raise ExportError(f"unknown plot {name!r} (choose from {', '.join(PLOTS)})")
+    return widgets[name]
+
+
+def _scene_item(widget):
+    """What pyqtgraph's exporters take for a plot widget: its plot item, or its layout."""
+    if isinstance(widget, pg.PlotWidget):
+        return widget.getPlotItem()
+    if isinstance(widget, pg.GraphicsLayoutWidget):
+        return widget.ci
+    return None
+
+
+def _temporary(path: Path) -> Path:
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    except OSError as err:
+        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+    os.close(fd)
+    return Path(tmp)
+
+
+def _commit(tmp: Path, path: Path, ok: bool, what: str) -> None:
+    if not ok or not tmp.exists() or tmp.stat().st_size == 0:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {what} failed (disk full or not writable?)")
+    try:
+        os.chmod(tmp, 0o666 & ~current_umask())
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def render_image(widget: QWidget, width: int | None = None) -> QImage:
+    """The widget drawn into an image ``width`` pixels wide (vector-crisp, not scaled up)."""
+    size = widget.size()
+    scale = (width / size.width()) if width else 1.0
+    image = QImage(QSize(round(size.width() * scale), round(size.height() * scale)),
+                   QImage.Format_ARGB32)
+    image.fill(Qt.white)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.scale(scale, scale)
+        _render(widget, painter)
+    finally:
+        painter.end()  # an unfinished painter crashes Qt when its device is destroyed
+    return image
+
+
+def _render(widget: QWidget, painter: QPainter) -> None:
+    """Draw ``widget`` with ``painter`` (QGraphicsView and QWidget take different arguments)."""
+    if isinstance(widget, pg.GraphicsView):
+        widget.render(painter)
+    else:
+        widget.render(painter, QPoint(0, 0))
+
+
+def export_png(widget: QWidget, path, width: int | None = None) -> None:
+    if width is not None and not 16 <= width <= 16000:
+        raise ExportError(f"PNG width {width} is outside 16 … 16000 pixels")
+    path = Path(path)
+    tmp = _temporary(path)
+    ok = render_image(widget, width).save(str(tmp), "PNG")
+    _commit(tmp, path, ok, "PNG encoding")
+
+
+def export_svg(widget: QWidget, path) -> None:
+    path = Path(path)
+    tmp = _temporary(path)
+    item = _scene_item(widget)
+    try:
+        if item is not None:
+            pg.exporters.SVGExporter(item).export(fileName=str(tmp))
+        else:
+            generator = QSvgGenerator()
+            generator.setFileName(str(tmp))
+            generator.setSize(widget.size())
+            generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
+            generator.setTitle("gradviz")
+            painter = QPainter(generator)
+            try:
+                _render(widget, painter)
+            finally:
+                painter.end()
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+    _commit(tmp, path, True, "SVG export")
+
+
+def export_figure(widget: QWidget, path, width: int | None = None) -> None:
+    """PNG or SVG by the file's suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".png":
+        export_png(widget, path, width)
+    elif suffix == ".svg":
+        export_svg(widget, path)
+    else:
+        raise ExportError(f"{path}: a figure must end in .png or .svg")
+
+
+def write_gif(frames: list[np.ndarray], path, seconds_per_frame: float = 0.08) -> None:
+    """Frames (h, w, 3) uint8 to an animated GIF that loops (imageio, Pillow plugin)."""
+    import imageio.v3 as iio
+
+    path = Path(path)
+    tmp = _temporary(path)
+    try:
+        iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=int(seconds_per_frame * 1000),
+                    loop=0)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+    _commit(tmp, path, True, "GIF encoding")
+
+
+def image_to_array(image: QImage) -> np.ndarray:
+    """A QImage as an (h, w, 3) uint8 array."""
+    image = image.convertToFormat(QImage.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height)
+    return data.reshape(height, stride)[:, :width * 3].reshape(height, width, 3).copy()
+
+
+class ExportDialog(QDialog):
+    """Ctrl+E: choose what (a plot, the window, the data, an animation), where and how big."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.setWindowTitle("Export")
+        self.what = QComboBox()
+        self.what.addItems([f"plot: {name}" for name in PLOTS[:-1]] + ["the whole window",
+                           "data: every step (CSV)", "animation: θ on the landscape (GIF)"])
+        self.format = QComboBox()
+        self.format.addItems(["PNG", "SVG"])
+        self.width = QSpinBox()
+        self.width.setRange(16, 16000)
+        self.width.setValue(1600)
+        self.width.setSuffix(" px")
+        self.path = QLineEdit()
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("export", self.what)
+        form.addRow("format", self.format)
+        form.addRow("PNG width", self.width)
+        form.addRow("file", row)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.export)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.what.currentIndexChanged.connect(self._what_changed)
+        self.format.currentIndexChanged.connect(self._what_changed)
+        self.setAttribute(Qt.WA_DeleteOnClose)
+        self._what_changed()
+
+    def kind(self) -> str:
+        index = self.what.currentIndex()
+        if index < len(PLOTS) - 1:
+            return PLOTS[index]
+        return ("window", "csv", "gif")[index - (len(PLOTS) - 1)]
+
+    def _suffix(self) -> str:
+        kind = self.kind()
+        if kind in ("csv", "gif"):
+            return "." + kind
+        return "." + self.format.currentText().lower()
+
+    def _what_changed(self) -> None:
+        figure = self.kind() not in ("csv", "gif")
+        self.format.setEnabled(figure)
+        self.width.setEnabled(figure and self.format.currentText() == "PNG")
+        stem = Path(self.path.text()).with_suffix("") if self.path.text() else Path.home() / f"gradviz-{self.kind()}"
+        self.path.setText(str(stem) + self._suffix())
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
+        if path:
+            self.path.setText(path)
+
+    def export(self) -> None:
+        path, kind = self.path.text().strip(), self.kind()
+        if not path:
+            self.window.show_message("Export failed", "choose a file to export to")
+            return
+        try:
+            if kind == "csv":
+                self.window.engine.send("export_csv", path)
+            elif kind == "gif":
+                self.window.export_animation(path)
+            else:
+                if Path(path).suffix.lower() not in FIGURE_SUFFIXES:
+                    path += self._suffix()
+                export_figure(plot_widget(self.window, kind), path,
+                              self.width.value() if path.lower().endswith(".png") else None)
+                self.window.statusBar().showMessage(f"exported {path}", 8000)
+        except ExportError as err:
+            self.window.show_message("Export failed", str(err))
+            return
+        self.accept()

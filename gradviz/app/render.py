@@ -1,0 +1,65 @@
+"""Rendering without a window system: a run is fed straight into the app's own views
+(no engine thread), for `gradviz export` and for GIF animations."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.analysis import variance_curve
+from ..engine.config import RunConfig
+from ..engine.errors import RunStopped
+from ..engine.history import summarise
+from ..engine.run import Run
+from .worker import EngineStatus, RunState, Tick, landscape_for, landscape_key
+
+MAX_FRAMES = 150
+
+
+def headless_window(config: RunConfig, size=(1400, 900)):
+    """A main window that is drawn but never shown and has no engine thread."""
+    from .window import MainWindow
+
+    window = MainWindow(config, start_engine=False)
+    window.resize(*size)
+    window.ensurePolished()
+    return window
+
+
+def play(window, run: Run, steps: int, frames: int = 0, plot=None):
+    """Advance ``run`` by ``steps`` feeding ``window``; return (frames as arrays, stop reason).
+
+    With ``frames`` > 0, ``plot`` (a widget of the window) is captured that many times,
+    evenly over the run, and after the last step."""
+    from .exporting import image_to_array, render_image
+
+    key = landscape_key(run)
+    window._on_landscape(landscape_for(run))
+    every = max(1, steps // frames) if frames else None
+    captured, pending, reason = [], [], ""
+    try:
+        for record in run.steps(steps):
+            pending.append(summarise(record, run.config.problem))
+            if run.config.learn_sigma and landscape_key(run) != key:
+                key = landscape_key(run)
+                window._on_landscape(landscape_for(run))
+            if every and (record.step % every == 0 or record.step == steps - 1):
+                _show(window, run, record, pending)
+                pending = []
+                captured.append(image_to_array(render_image(plot)))
+            latest = record
+    except RunStopped as stopped:
+        reason = str(stopped)
+    if run.t and pending:
+        _show(window, run, latest, pending)
+    if run.t:
+        window.variance.show_curve(variance_curve(run))
+        window._redraw()
+    return captured, reason
+
+
+def _show(window, run, record, summaries):
+    window._on_tick(Tick(record, np.stack(summaries), 0.0))
+    q_star = getattr(run.problem, "q_star", None)
+    window._on_status(EngineStatus(RunState.PAUSED, run.config, run.t, run.theta.copy(),
+                                   None if q_star is None else q_star[0].copy()))
+    window._redraw()

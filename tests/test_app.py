@@ -1,0 +1,204 @@
+"""The app under pytest-qt, offscreen: assertions are on the engine's records and state."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from gradviz.app.worker import RunState
+
+FAST = {"speed": None}
+
+
+def run_until(qtbot, window, steps, timeout=20000):
+    window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)  # as fast as it goes
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= steps, timeout=timeout)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.state == RunState.PAUSED, timeout=5000)
+
+
+def step_and_wait(qtbot, window):
+    before = window.latest.step if window.latest is not None else -1
+    window.step_once()
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == before + 1)
+    return window.latest
+
+
+def test_running_climbs_a_single_hill(qtbot, make_window):
+    window = make_window(reward="hill", theta0=[-2.0, -2.0], lr=1.0, batch=64)
+    run_until(qtbot, window, 80)
+    J = window.series.column("J")
+    assert J[-1] > J[0] + 0.2
+    assert window.redraws > 0
+
+
+def test_sliders_change_what_the_engine_uses_at_the_next_step(qtbot, make_window):
+    window = make_window()
+    step_and_wait(qtbot, window)
+    window.panel.lr.slider.setValue(300)          # as a drag would
+    window.panel.batch.slider.setValue(800)
+    lr, batch = window.panel.lr.value(), window.panel.batch.value()
+    assert lr != 0.5 and batch != 16
+    record = step_and_wait(qtbot, window)
+    assert record.lr == lr and record.batch == batch and len(record.rewards) == batch
+
+
+def test_typed_values_apply_and_bad_ones_get_a_message(qtbot, make_window):
+    window = make_window()
+    window.panel.lr.edit.setText("0.125")
+    window.panel.lr.edit.editingFinished.emit()
+    assert step_and_wait(qtbot, window).lr == 0.125
+    window.panel.lr.edit.setText("fast")
+    window.panel.lr.edit.editingFinished.emit()
+    assert window.last_message[0] == "Invalid setting" and "learning rate" in window.last_message[1]
+    assert step_and_wait(qtbot, window).lr == 0.125
+
+
+def test_step_reset_and_problem_switch(qtbot, make_window):
+    window = make_window()
+    assert step_and_wait(qtbot, window).step == 0
+    assert step_and_wait(qtbot, window).step == 1
+    window.reset()
+    qtbot.waitUntil(lambda: window.status.step == 0 and window.latest is None)
+    window.panel.problem.textActivated.emit("softmax")
+    qtbot.waitUntil(lambda: window.status.config.problem == "softmax")
+    record = step_and_wait(qtbot, window)
+    assert record.theta.shape == (1, 3) and record.actions is not None
+    window.panel.problem.textActivated.emit("bandit")
+    qtbot.waitUntil(lambda: window.status.config.problem == "bandit")
+    assert step_and_wait(qtbot, window).theta.shape == (1, 10)
+    assert window.central.currentWidget() is window.bars
+
+
+def test_clicking_the_landscape_sets_theta(qtbot, make_window):
+    window = make_window()
+    view = window.landscape
+    qtbot.waitUntil(lambda: view.image.image is not None)
+    scene_point = view.viewbox.mapViewToScene(pg_point(1.0, 1.5))
+    pixel = view.mapFromScene(scene_point)
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(pixel.x(), pixel.y()))
+    qtbot.waitUntil(lambda: np.allclose(window.status.theta[0], [1.0, 1.5], atol=0.05))
+    record = step_and_wait(qtbot, window)
+    assert np.allclose(record.theta[0], window.status.theta[0]) or record.step == 0
+
+
+def pg_point(x, y):
+    from PySide6.QtCore import QPointF
+    return QPointF(x, y)
+
+
+@pytest.mark.parametrize("key", [Qt.Key_Right, Qt.Key_S])
+def test_step_shortcuts(qtbot, make_window, key):
+    window = make_window()
+    QTest.keyClick(window, key)
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 0)
+
+
+def test_space_runs_and_pauses_and_r_resets(qtbot, make_window):
+    window = make_window()
+    QTest.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: window.state == RunState.RUNNING)
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= 2)
+    QTest.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: window.state == RunState.PAUSED)
+    QTest.keyClick(window, Qt.Key_R)
+    qtbot.waitUntil(lambda: window.state == RunState.READY and window.status.step == 0)
+
+
+def test_ctrl_e_opens_the_export_dialog(qtbot, make_window):
+    from gradviz.app.exporting import ExportDialog
+    window = make_window()
+    QTest.keyClick(window, Qt.Key_E, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(ExportDialog)))
+
+
+def test_ctrl_s_and_ctrl_o_save_and_open_a_session(qtbot, make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+    window = make_window(seed=5)
+    for _ in range(3):
+        step_and_wait(qtbot, window)
+    path = tmp_path / "s.toml"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier)
+    qtbot.waitUntil(path.exists)
+    thetas = window.series.rows()[:, 7:9].copy()
+    window.reset()
+    qtbot.waitUntil(lambda: window.status.step == 0)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.status.step == 3 and window.state == RunState.PAUSED)
+    qtbot.waitUntil(lambda: len(window.series.rows()) == 3)
+    np.testing.assert_array_equal(window.series.rows()[:, 7:9], thetas)
+
+
+def test_ctrl_q_quits(qtbot, make_window):
+    window = make_window()
+    QTest.keyClick(window, Qt.Key_Q, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert not window.engine.thread.isRunning()
+
+
+def test_closing_mid_run_stops_the_thread_quickly(qtbot, make_window, capfd):
+    window = make_window(batch=4096)
+    window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= 5)
+    start = time.perf_counter()
+    window.close()
+    elapsed = time.perf_counter() - start
+    assert elapsed < 2.0
+    assert not window.engine.thread.isRunning()
+    err = capfd.readouterr().err
+    assert "QThread: Destroyed while thread is still running" not in err
+    assert "Traceback" not in err
+
+
+def test_a_formula_that_fails_mid_run_pauses_and_says_why(qtbot, make_window):
+    # sqrt(3 − x) is NaN for x > 3: fine near θ₀, undefined once θ climbs to the right
+    window = make_window(reward="x + sqrt(3 - x)", theta0=[-3.0, 0.0], lr=0.5, batch=8)
+    window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.state == RunState.STOPPED, timeout=20000)
+    assert window.last_message[0] == "Run stopped" and "not finite" in window.last_message[1]
+    assert np.isfinite(window.status.theta).all()
+    window.panel.structureChanged.emit({"reward": "hill"})   # still usable
+    qtbot.waitUntil(lambda: window.state == RunState.READY and window.status.config.reward == "hill")
+    assert step_and_wait(qtbot, window).step == 0
+
+
+def test_a_bad_formula_typed_in_gets_a_message_and_changes_nothing(qtbot, make_window):
+    window = make_window()
+    window.panel.formula.setText("__import__('os').system('echo hacked')")
+    window.panel.use_formula.click()
+    assert window.last_message[0] == "Invalid setting" and "formula" in window.last_message[1]
+    assert window.config.reward == "hills" and window.status.config.reward == "hills"
+
+
+def test_per_sample_arrows_are_one_item_whatever_the_batch(qtbot, make_window):
+    window = make_window(batch=20000)
+    step_and_wait(qtbot, window)
+    qtbot.waitUntil(lambda: window.redraws > 0 and window.landscape._record is not None)
+    window._dirty = True
+    window._redraw()
+    x, _ = window.landscape.contrib.getData()
+    assert len(x) == 6 * 10_000                    # drawn subset, in one curve item
+    assert "showing 10,000 of 20,000" in window.landscape.getPlotItem().titleLabel.text
+
+
+def test_a_window_dropped_without_closing_still_stops_its_thread(qtbot):
+    import gc
+
+    from gradviz.app.window import MainWindow
+    from gradviz.engine.config import from_mapping
+
+    window = MainWindow(from_mapping({"steps": 0}))
+    qtbot.waitUntil(lambda: window.status is not None)
+    thread = window.engine.thread
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.state == RunState.RUNNING)
+    del window
+    gc.collect()
+    assert thread.wait(2000) and not thread.isRunning()
