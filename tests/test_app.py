@@ -177,15 +177,18 @@ def test_a_bad_formula_typed_in_gets_a_message_and_changes_nothing(qtbot, make_w
     assert window.config.reward == "hills" and window.status.config.reward == "hills"
 
 
-def test_per_sample_arrows_are_one_item_whatever_the_batch(qtbot, make_window):
+def test_per_sample_arrows_are_one_item_and_the_subset_is_stated(qtbot, make_window):
+    from gradviz.app.views.landscape import MAX_DRAWN, MIN_ARROWS
     window = make_window(batch=20000)
     step_and_wait(qtbot, window)
     qtbot.waitUntil(lambda: window.redraws > 0 and window.landscape._record is not None)
     window._dirty = True
     window._redraw()
-    x, _ = window.landscape.contrib.getData()
-    assert len(x) == 6 * 10_000                    # drawn subset, in one curve item
-    assert "showing 10,000 of 20,000" in window.landscape.getPlotItem().titleLabel.text
+    x, _ = window.landscape.contrib.getData()      # every shaft and barb in one curve item
+    arrows = len(x) // 6
+    assert len(x) % 6 == 0 and MIN_ARROWS <= arrows <= MAX_DRAWN
+    assert len(window.landscape.tips.data) == MAX_DRAWN
+    assert f"arrows for {arrows:,} of 20,000 samples" in window.landscape.getPlotItem().titleLabel.text
 
 
 def test_a_window_dropped_without_closing_still_stops_its_thread(qtbot):
@@ -202,3 +205,60 @@ def test_a_window_dropped_without_closing_still_stops_its_thread(qtbot):
     del window
     gc.collect()
     assert thread.wait(2000) and not thread.isRunning()
+
+
+@pytest.mark.parametrize("content", [b"problem = 'gaussian'\nlr = 'fast'\n", b"\x00\xff\xfe junk",
+                                     b"reward = \"__import__('os').system('x')\"\n", b"problem = 'gau"])
+def test_a_bad_session_file_gets_a_message_and_leaves_the_session_untouched(
+        qtbot, make_window, tmp_path, content):
+    from gradviz.app import sessions
+    window = make_window(seed=3)
+    step_and_wait(qtbot, window)
+    before = window.status.config
+    path = tmp_path / "bad.toml"
+    path.write_bytes(content)
+    assert not sessions.open_session(window, path)
+    assert window.last_message[0] == "Cannot open session" and str(path) in window.last_message[1]
+    assert window.config == before and window.status.step == 1
+
+
+def test_recent_sessions_and_last_settings_are_remembered(qtbot, make_window, tmp_path):
+    from gradviz.app import sessions
+    from gradviz.app.window import MainWindow
+    from gradviz.engine import session
+    from gradviz.engine.config import from_mapping
+    path = tmp_path / "good.toml"
+    session.save(path, from_mapping({"problem": "softmax", "steps": 2}))
+    window = make_window()
+    assert sessions.open_session(window, path)
+    qtbot.waitUntil(lambda: window.status.step == 2)
+    assert sessions.recent_sessions()[0] == str(path.resolve())
+    assert [a.data() for a in window.recent_menu.actions()] == [str(path.resolve())]
+    window.close()
+    restarted = MainWindow()           # no config: the last settings come back
+    try:
+        assert restarted.config.problem == "softmax"
+    finally:
+        restarted.close()
+
+
+def test_missing_x11_libraries_are_named_instead_of_a_qt_abort(monkeypatch):
+    from gradviz.app import launch
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(launch.ctypes.util, "find_library",
+                        lambda name: None if name == "xcb-cursor" else f"lib{name}.so")
+    problem = launch.display_problem()
+    assert "sudo apt-get install libxcb-cursor0" in problem
+    monkeypatch.delenv("DISPLAY")
+    assert "DISPLAY" in launch.display_problem()
+
+
+def test_about_box_shows_the_version_and_the_formula(qtbot, make_window):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gradviz import __version__
+    window = make_window()
+    window.about()
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and __version__ in boxes[0].text() and "log p(x|θ)" in boxes[0].text()

@@ -28,21 +28,22 @@ def headless_window(config: RunConfig, size=(1400, 900)):
 def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     """Advance ``run`` by ``steps`` feeding ``window``; return (frames as arrays, stop reason).
 
-    With ``frames`` > 0, ``plot`` (a widget of the window) is captured that many times,
-    evenly over the run, and after the last step."""
+    With ``frames`` > 0, ``plot`` (a widget of the window) is captured after steps
+    round(linspace(0, steps − 1, frames)): ``frames`` images when steps ≥ frames."""
     from .exporting import image_to_array, render_image
 
     key = landscape_key(run)
     window._on_landscape(landscape_for(run))
-    every = max(1, steps // frames) if frames else None
+    frame_steps = set(np.unique(np.round(np.linspace(0, steps - 1, frames)).astype(int)).tolist()
+                      if frames and steps else [])
     captured, pending, reason = [], [], ""
     try:
         for record in run.steps(steps):
-            pending.append(summarise(record, run.config.problem))
+            pending.append(record)
             if run.config.learn_sigma and landscape_key(run) != key:
                 key = landscape_key(run)
                 window._on_landscape(landscape_for(run))
-            if every and (record.step % every == 0 or record.step == steps - 1):
+            if record.step in frame_steps:
                 _show(window, run, record, pending)
                 pending = []
                 captured.append(image_to_array(render_image(plot)))
@@ -57,8 +58,8 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     return captured, reason
 
 
-def _show(window, run, record, summaries):
-    window._on_tick(Tick(record, np.stack(summaries), 0.0))
+def _show(window, run, record, records):
+    window._on_tick(Tick(record, summarise(records, run.config.problem), 0.0))
     q_star = getattr(run.problem, "q_star", None)
     window._on_status(EngineStatus(RunState.PAUSED, run.config, run.t, run.theta.copy(),
                                    None if q_star is None else q_star[0].copy()))

@@ -4,11 +4,15 @@ only sends it commands and draws the newest state it reported, at a steady 30 Hz
 
 from __future__ import annotations
 
+import shutil
+import sys
+import tempfile
 import time
 import weakref
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QProcess, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea,
                                QStackedWidget)
@@ -20,6 +24,7 @@ from ..engine.history import DecimatedSeries
 from . import sessions
 from .controls import ControlPanel
 from .icon import app_icon
+from .paint_clock import PaintClock
 from .views.histogram import HistogramView
 from .views.landscape import LandscapeView
 from .views.policy import PolicyBarsView, SimplexView
@@ -27,7 +32,11 @@ from .views.series import ObjectiveView, QualityView, ReplicasView
 from .views.variance import VarianceView
 from .worker import EngineStatus, EngineThread, RunState, Tick
 
-REDRAW_MS = 33
+REDRAW_MS = 33           # 30 Hz
+SLOWEST_REDRAW_MS = 100  # 10 Hz: the slowest pace when the engine runs flat out
+GUI_SHARE = 0.2          # flat out, painting may take this share of the time (it holds the GIL)
+SLOW_EVERY = 6          # secondary plots redraw every 6th frame (5 Hz); the landscape at 30 Hz
+MAX_PATH_POINTS = 2000  # θ's drawn path is thinned to this many points
 VARIANCE_EVERY_S = 3.0
 TEACHING_DEFAULT = cfg.RunConfig()  # gaussian on 'hills', batch 16, per-sample arrows on
 
@@ -61,6 +70,11 @@ class MainWindow(QMainWindow):
         self._rate = 0.0
         self._dialogs = []
         self._last_variance = 0.0
+        self._paint_mark = (time.perf_counter(), PaintClock.seconds)
+        self._frames_since_mark = 0
+        self._animation = None   # (session file, GIF path, temporary folder) while rendering
+        self._process = None
+        self.animation_done = None
 
         self.landscape = LandscapeView()
         self.bars = PolicyBarsView()
@@ -321,7 +335,40 @@ class MainWindow(QMainWindow):
             self.landscape.set_landscape(landscape)
         self._dirty = True
 
+    def export_animation(self, path: str) -> None:
+        """The run as a GIF, rendered by a background `gradviz export` of this exact session
+        (saved to a temporary file first), so the window never waits for it."""
+        folder = tempfile.mkdtemp(prefix="gradviz-gif-")
+        self._animation = (str(Path(folder) / "session.toml"), path, folder)
+        self.engine.send("save", (self._animation[0], {"purpose": "animation"}))
+        self.statusBar().showMessage(f"rendering {path} …")
+
+    def _render_animation(self) -> None:
+        session_path, path, _ = self._animation
+        process = QProcess(self)
+        process.setProgram(sys.executable)
+        process.setArguments(["-m", "gradviz", "export", "--config", session_path, "--plot",
+                              "landscape", "--out", path])
+        process.finished.connect(self._animation_done)
+        self._process = process
+        process.start()
+
+    def _animation_done(self, exit_code: int, _status) -> None:
+        process, (_, path, folder) = self._process, self._animation
+        error = bytes(process.readAllStandardError()).decode(errors="replace").strip()
+        shutil.rmtree(folder, ignore_errors=True)
+        self._animation = self._process = None
+        if exit_code == 0:
+            self.statusBar().showMessage(f"exported {path}", 8000)
+            self.animation_done = path
+        else:
+            self.show_message("Export failed", error.splitlines()[-1] if error else
+                              f"could not render {path}")
+
     def _on_saved(self, path: str) -> None:
+        if self._animation and path == self._animation[0]:
+            self._render_animation()
+            return
         sessions.remember(path)
         self.rebuild_recent_menu()
         self.statusBar().showMessage(f"saved {path}", 8000)
@@ -361,27 +408,55 @@ class MainWindow(QMainWindow):
 
     # --- drawing -----------------------------------------------------------------------------
 
+    def _pace(self) -> None:
+        """Flat out, stretch the redraw interval so that the time spent drawing (which holds
+        the GIL the engine thread needs) stays near GUI_SHARE of the wall clock; capped
+        speeds and paused runs redraw at 30 Hz."""
+        now = time.perf_counter()
+        spent = PaintClock.seconds - self._paint_mark[1]
+        elapsed = now - self._paint_mark[0]
+        if elapsed < 0.5:
+            return
+        self._paint_mark = (now, PaintClock.seconds)
+        flat_out = self.state == RunState.RUNNING and self.panel.speed_cap() is None
+        per_frame = spent / max(self._frames_since_mark, 1)
+        self._frames_since_mark = 0
+        interval = REDRAW_MS
+        if flat_out:
+            interval = int(np.clip(1000 * per_frame / GUI_SHARE, REDRAW_MS, SLOWEST_REDRAW_MS))
+        if interval != self.redraw_timer.interval():
+            self.redraw_timer.setInterval(interval)
+
     def _redraw(self) -> None:
         if self.state == RunState.RUNNING and time.monotonic() - self._last_variance > VARIANCE_EVERY_S:
             self._request_variance()
+        self._pace()
         if not self._dirty:
             return
+        self._frames_since_mark += 1
         self._dirty = False
         self.redraws += 1
+        # painting holds the GIL the engine thread needs: the landscape is drawn every frame,
+        # the other plots at 5 Hz (and always when paused), and only when they are visible
+        slow = self.redraws % SLOW_EVERY == 0 or self.state != RunState.RUNNING
         record, rows = self.latest, self.series.rows()
         if record is not None and len(rows):
-            problem = self.config.problem
             if self.central.currentWidget() is self.landscape:
-                xs = np.append(rows[:, 7], self._plane_now()[0])
-                ys = np.append(rows[:, 8], self._plane_now()[1])
+                path = rows[:: max(1, len(rows) // MAX_PATH_POINTS), 7:9]
+                xs = np.append(path[:, 0], self._plane_now()[0])
+                ys = np.append(path[:, 1], self._plane_now()[1])
                 self.landscape.show_path(xs, ys)
                 self.landscape.show_record(record)
-                if problem == "softmax":
+                if self.config.problem == "softmax" and slow and self._visible("simplex"):
                     self.simplex.show_path(xs, ys)
-            self.objective.show_series(rows)
-            self.quality.show_series(rows)
-            self.histogram.show_record(record)
-            self.replicas.show_series(rows, record.replicas)
+            if slow:
+                for name, view in (("objective", self.objective), ("quality", self.quality),
+                                   ("replicas", self.replicas)):
+                    if self._visible(name):
+                        view.show_series(rows) if name != "replicas" else view.show_series(
+                            rows, record.replicas)
+                if self._visible("histogram"):
+                    self.histogram.show_record(record)
         elif self.status is not None and self.central.currentWidget() is self.landscape:
             here = self._plane_now()
             self.landscape.show_path(np.array([here[0]]), np.array([here[1]]))
@@ -391,6 +466,11 @@ class MainWindow(QMainWindow):
             self.bars.show_policy(self.status.theta[0] if record is None else record.theta_next[0],
                                   values)
         self._update_status_bar()
+
+    def _visible(self, dock: str) -> bool:
+        """Shown and not hidden behind another tab (or headless, where all are drawn)."""
+        widget = self.docks[dock].widget()
+        return self.engine is None or (self.docks[dock].isVisible() and not widget.visibleRegion().isEmpty())
 
     def _plane_now(self):
         from ..engine.history import plane_point

@@ -222,9 +222,7 @@ class EngineWorker(QObject):
         records, deadline = [], time.perf_counter() + BURST_SECONDS
         try:
             while True:
-                record = self._run.step()
-                records.append(record)
-                self._spool.add(record)
+                records.append(self._run.step())
                 if count is not None and len(records) >= count:
                     break
                 if time.perf_counter() >= deadline or QThread.currentThread().isInterruptionRequested():
@@ -233,13 +231,14 @@ class EngineWorker(QObject):
             self._timer.stop()
             self._state, self._reason = RunState.STOPPED, stopped.reason
             self.message.emit("Run stopped", str(stopped))
-        except OSError as err:  # the spool's disk is full or gone
-            self._timer.stop()
-            self._state, self._reason = RunState.STOPPED, f"cannot record the run: {err}"
-            self.message.emit("Run stopped", self._reason)
         if records:
-            problem = self._run.config.problem
-            summaries = np.stack([summarise(r, problem) for r in records])
+            try:
+                self._spool.add(records)
+            except OSError as err:  # the spool's disk is full or gone
+                self._timer.stop()
+                self._state, self._reason = RunState.STOPPED, f"cannot record the run: {err}"
+                self.message.emit("Run stopped", self._reason)
+            summaries = summarise(records, self._run.config.problem)
             self.tick.emit(Tick(records[-1], summaries, self._steps_per_second()))
             if self._run.config.learn_sigma:
                 self._send_landscape()

@@ -26,24 +26,40 @@ def plane_point(theta_row: np.ndarray, problem: str) -> tuple[float, float]:
     return float(theta_row[0] - theta_row[-1]), float(theta_row[1] - theta_row[-1])
 
 
-def summarise(record: StepRecord, problem: str) -> np.ndarray:
-    """One row of FIELDS for a record (means over replicas; plane point of replica 0).
+def summarise(records, problem: str) -> np.ndarray:
+    """One row of FIELDS per record (means over replicas; plane point of replica 0),
+    vectorised over the list of records:
 
     error = ‖ĝ − ∇J‖;  cosine = ĝ·∇J / (‖ĝ‖‖∇J‖);  var_trace = Σ_k Var(ĝ_k).
     """
-    diff = record.estimate - record.grad
-    with np.errstate(all="ignore"):
-        norms = np.linalg.norm(record.estimate, axis=1) * np.linalg.norm(record.grad, axis=1)
-        cosine = np.where(norms > 0, np.einsum("rk,rk->r", record.estimate, record.grad) / norms,
-                          np.nan)
-        spread = lambda v: float(v.std(ddof=1)) if len(v) > 1 else 0.0  # noqa: E731
-        p_best = record.p_best if record.p_best is not None else np.array([np.nan])
-        return np.array([
-            record.step, record.J.mean(), spread(record.J), record.reward_mean.mean(),
-            np.linalg.norm(diff, axis=1).mean(), np.nanmean(cosine) if np.isfinite(cosine).any()
-            else np.nan, record.variance.sum(axis=1).mean(), *plane_point(record.theta[0], problem),
-            p_best.mean(), spread(p_best) if record.p_best is not None else np.nan,
-            record.lr, record.batch])
+    out = []
+    for group in table._groups(records):
+        est = np.stack([r.estimate for r in group])        # (k, R, d)
+        grad = np.stack([r.grad for r in group])
+        J = np.stack([r.J for r in group])                 # (k, R)
+        with np.errstate(all="ignore"):
+            norms = np.linalg.norm(est, axis=2) * np.linalg.norm(grad, axis=2)
+            cos = np.where(norms > 0, np.einsum("krd,krd->kr", est, grad) / norms, np.nan)
+            finite = np.isfinite(cos)
+            cosine = np.where(finite, cos, 0.0).sum(axis=1) / finite.sum(axis=1)  # NaN if none
+            theta0 = np.stack([r.theta[0] for r in group])
+            if problem == "gaussian":
+                plane = theta0[:, :2]
+            else:
+                plane = np.stack([theta0[:, 0] - theta0[:, -1], theta0[:, 1] - theta0[:, -1]], 1)
+            if group[0].p_best is None:
+                p_best = p_sd = np.full(len(group), np.nan)
+            else:
+                p = np.stack([r.p_best for r in group])
+                p_best, p_sd = p.mean(axis=1), table._sd(p)
+            out.append(np.column_stack([
+                [r.step for r in group], J.mean(axis=1), table._sd(J),
+                np.stack([r.reward_mean for r in group]).mean(axis=1),
+                np.linalg.norm(est - grad, axis=2).mean(axis=1), cosine,
+                np.stack([r.variance for r in group]).sum(axis=2).mean(axis=1),
+                plane[:, 0], plane[:, 1], p_best, p_sd,
+                [r.lr for r in group], [r.batch for r in group]]))
+    return np.concatenate(out) if out else np.empty((0, len(FIELDS)))
 
 
 class DecimatedSeries:
@@ -101,9 +117,9 @@ class Spool:
         self._writer.writerow(table.header(dim, runs))
         self.steps = 0
 
-    def add(self, record: StepRecord) -> None:
-        self._writer.writerows(table.rows(record))
-        self.steps += 1
+    def add(self, records: list[StepRecord]) -> None:
+        self._writer.writerows(table.rows(records))
+        self.steps += len(records)
 
     def export(self, path) -> None:
         """Copy everything spooled so far to ``path`` atomically."""

@@ -16,6 +16,9 @@ import numpy as np
 from .run import StepRecord
 
 
+CHUNK = 256  # records formatted together
+
+
 def header(dim: int, runs: int = 1, per_run: bool = False) -> list[str]:
     """The column names, in order."""
     aggregate = runs > 1 and not per_run
@@ -26,39 +29,69 @@ def header(dim: int, runs: int = 1, per_run: bool = False) -> list[str]:
             + ["lr", "batch"])
 
 
-def _cell(value) -> str:
-    return "" if value is None or value != value else repr(float(value))
+def _text(values: np.ndarray) -> list:
+    """repr() of each float, '' for NaN (not available)."""
+    return [["" if v != v else repr(v) for v in row] for row in values.tolist()]
 
 
-def _sd(values: np.ndarray) -> float:
-    return float(values.std(ddof=1)) if len(values) > 1 else 0.0
+def _sd(values: np.ndarray) -> np.ndarray:
+    """Sample standard deviation over replicas (axis 1); 0 for a single replica."""
+    return values.std(axis=1, ddof=1) if values.shape[1] > 1 else np.zeros(values.shape[0])
 
 
-def rows(record: StepRecord, per_run: bool = False) -> list[list[str]]:
-    """The table rows one record contributes."""
-    R = record.replicas
-    per_replica = [record.theta, record.J[:, None], record.grad, record.estimate,
-                   record.variance, _column(record.baseline, R), record.reward_mean[:, None],
-                   _column(record.p_best, R)]
-    lr, batch = repr(float(record.lr)), str(record.batch)
-    if per_run:
-        table = np.hstack(per_replica).tolist()
-        return [[str(record.step), str(r)] + [_cell(v) for v in values] + [lr, batch]
-                for r, values in enumerate(table)]
-    with np.errstate(all="ignore"):
-        means = [_cell(v) for v in np.hstack([block.mean(axis=0) for block in per_replica])]
-    d = record.theta.shape[1]
-    if R == 1:
-        return [[str(record.step)] + means + [lr, batch]]
-    j_at = d + 1                  # after step-less theta_1..d and J
-    p_at = len(means)             # after p_best
-    p_sd = "" if record.p_best is None else _cell(_sd(record.p_best))
-    return [[str(record.step)] + means[:j_at] + [_cell(_sd(record.J))] + means[j_at:p_at]
-            + [p_sd, lr, batch]]
+def _signature(record: StepRecord):
+    return record.replicas, record.baseline is None, record.p_best is None
 
 
-def _column(values, replicas):
-    return np.full((replicas, 1), np.nan) if values is None else values[:, None]
+def _groups(records):
+    """Consecutive records of the same shape (replicas, available columns)."""
+    group = []
+    for record in records:
+        if group and _signature(group[-1]) != _signature(record):
+            yield group
+            group = []
+        group.append(record)
+    if group:
+        yield group
+
+
+def _stacked(group, name):
+    """Field ``name`` of every record, stacked: (k, R, width); NaN where unavailable."""
+    values = [getattr(r, name) for r in group]
+    if values[0] is None:
+        return np.full((len(group), group[0].replicas, 1), np.nan)
+    stacked = np.stack(values)
+    return stacked[..., None] if stacked.ndim == 2 else stacked
+
+
+COLUMNS = ("theta", "J", "grad", "estimate", "variance", "baseline", "reward_mean", "p_best")
+
+
+def rows(records, per_run: bool = False) -> list[list[str]]:
+    """The table rows of a list of records, vectorised over the list (one record or a
+    whole burst: the numbers are the same either way)."""
+    out = []
+    for group in _groups(records):
+        blocks = [_stacked(group, name) for name in COLUMNS]      # each (k, R, w)
+        steps = [str(r.step) for r in group]
+        tails = [[repr(float(r.lr)), str(r.batch)] for r in group]
+        R = group[0].replicas
+        if per_run:
+            table = _text(np.concatenate(blocks, axis=2).reshape(len(group) * R, -1))
+            for i, values in enumerate(table):
+                k, r = divmod(i, R)
+                out.append([steps[k], str(r)] + values + tails[k])
+            continue
+        with np.errstate(all="ignore"):
+            means = np.concatenate([b.mean(axis=1) for b in blocks], axis=1)   # (k, columns)
+        if R > 1:
+            d = blocks[0].shape[2]
+            p_sd = _sd(blocks[7][..., 0]) if group[0].p_best is not None else np.full(len(group), np.nan)
+            means = np.concatenate([means[:, :d + 1], _sd(blocks[1][..., 0])[:, None],
+                                    means[:, d + 1:], p_sd[:, None]], axis=1)
+        for step, values, tail in zip(steps, _text(means), tails):
+            out.append([step] + values + tail)
+    return out
 
 
 def write(records: Iterable[StepRecord], out: TextIO, dim: int, runs: int,
@@ -66,8 +99,13 @@ def write(records: Iterable[StepRecord], out: TextIO, dim: int, runs: int,
     """Write the header and a block of rows per record; returns the number of records."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header(dim, runs, per_run))
-    count = 0
-    for record in records:
-        writer.writerows(rows(record, per_run))
-        count += 1
-    return count
+    count, chunk = 0, []
+    try:
+        for record in records:
+            chunk.append(record)
+            if len(chunk) == CHUNK:
+                writer.writerows(rows(chunk, per_run))
+                count, chunk = count + len(chunk), []
+    finally:  # a run that stops early still writes every step before the stop
+        writer.writerows(rows(chunk, per_run))
+    return count + len(chunk)

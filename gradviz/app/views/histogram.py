@@ -8,8 +8,13 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import style
+from ..paint_clock import TimedPaint
 
 MAX_BINS = 60
+
+
+class TimedPlotWidget(TimedPaint, pg.PlotWidget):
+    """A plain PlotWidget whose painting counts on the paint clock."""
 
 
 class HistogramView(QWidget):
@@ -22,7 +27,7 @@ class HistogramView(QWidget):
         top.addWidget(QLabel("component"))
         top.addWidget(self.component)
         top.addStretch(1)
-        self.plot = pg.PlotWidget()
+        self.plot = TimedPlotWidget()
         p = self.plot.getPlotItem()
         p.setLabel("bottom", "contribution f(xᵢ)·∂log p/∂θ_k")
         p.setLabel("left", "samples")

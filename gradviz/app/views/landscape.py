@@ -9,11 +9,15 @@ from PySide6.QtCore import QPointF, Qt, Signal
 
 from ...engine.history import plane_point
 from .. import style
+from ..paint_clock import TimedPaint
 from ..arrows import arrow_segments, covariance_ellipse, nice_scale
 
-MAX_DRAWN = 10_000          # samples and contribution arrows drawn at most
+MAX_DRAWN = 2_000           # samples and contribution tips drawn at most (pyqtgraph's scatter
+                            # walks every point in Python on each update)
+ARROW_PIXELS = 100_000      # pixels of per-sample arrow shafts drawn per frame at most
+MIN_ARROWS = 50
 CONTOURS = 9
-SAMPLE_COLOURS = 16         # f(x) is drawn with this many shared brushes (fast scatter)
+SAMPLE_COLOURS = 8          # f(x) bins: one scatter item per bin, each with one shared brush
 
 
 def plane_vectors(vectors: np.ndarray, problem: str) -> np.ndarray:
@@ -52,7 +56,7 @@ class _PickingViewBox(pg.ViewBox):
             super().mouseDragEvent(ev, axis)
 
 
-class LandscapeView(pg.PlotWidget):
+class LandscapeView(TimedPaint, pg.PlotWidget):
     """Emits ``thetaPicked(x, y)`` when the user clicks or drags on the plane."""
 
     thetaPicked = Signal(float, float)
@@ -78,6 +82,7 @@ class LandscapeView(pg.PlotWidget):
         self.image = pg.ImageItem()
         self.image.setColorMap(self.cmap)
         self.image.setZValue(-10)
+        self.image.setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)
         plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
                                         width=14)
@@ -86,14 +91,25 @@ class LandscapeView(pg.PlotWidget):
         for _ in range(CONTOURS):
             c = pg.IsocurveItem(level=0, pen=style.pen("#FFFFFF", 1, alpha=110))
             c.setParentItem(self.image)
+            c.setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)  # static between landscapes
             self.contours.append(c)
         self.trajectory = pg.PlotCurveItem(pen=style.pen(style.TRAJECTORY, 2.5))
         self.trajectory_shadow = pg.PlotCurveItem(pen=style.pen(style.OUTLINE, 4.5, alpha=140))
-        self.contrib = pg.PlotCurveItem(connect="pairs", pen=style.pen(style.CONTRIBUTION, 1, alpha=110))
-        self.samples = pg.ScatterPlotItem(size=9, pen=style.pen(style.OUTLINE, 0.6, alpha=160),
-                                          hoverable=True, hoverSize=12,
-                                          hoverPen=style.pen(style.HIGHLIGHT, 2))
-        self.samples.sigHovered.connect(self._hover)
+        # Software rendering is fill-rate bound (10⁴ long translucent arrows: ~0.6 s a frame),
+        # so every contribution's tip is a dot and whole arrows are drawn for as many samples
+        # as fit ARROW_PIXELS; the title says how many.
+        self.contrib = pg.PlotCurveItem(connect="pairs", antialias=False,
+                                        pen=style.pen(style.CONTRIBUTION_LIGHT, 1))  # opaque: cheaper
+        self.tips = pg.ScatterPlotItem(size=4, pen=None, brush=style.brush(style.CONTRIBUTION, 170))
+        self.cmap_bins = [pg.mkBrush(self.cmap.map(v, mode="qcolor"))
+                          for v in np.linspace(0, 1, SAMPLE_COLOURS)]
+        self.sample_bins = []
+        for b in self.cmap_bins:
+            item = pg.ScatterPlotItem(size=9, brush=b, pen=style.pen(style.OUTLINE, 0.6, alpha=160),
+                                      hoverable=True, hoverSize=12,
+                                      hoverPen=style.pen(style.HIGHLIGHT, 2))
+            item.sigHovered.connect(self._hover)
+            self.sample_bins.append(item)
         self.highlight = pg.PlotCurveItem(connect="pairs", pen=style.pen(style.HIGHLIGHT, 3))
         self.ellipse = pg.PlotCurveItem(pen=style.pen(style.ESTIMATE, 2, style=Qt.DashLine))
         self.arrows = {}
@@ -103,8 +119,8 @@ class LandscapeView(pg.PlotWidget):
             self.arrows[name] = (shadow, line)
         self.theta_marker = pg.ScatterPlotItem(size=13, brush=style.brush("#FFFFFF"),
                                                pen=style.pen(style.OUTLINE, 2))
-        for item in (self.trajectory_shadow, self.trajectory, self.contrib, self.samples,
-                     self.highlight, self.ellipse, *self.arrows["exact"], *self.arrows["estimate"],
+        for item in (self.trajectory_shadow, self.trajectory, self.contrib, self.tips,
+                     *self.sample_bins, self.highlight, self.ellipse, *self.arrows["exact"], *self.arrows["estimate"],
                      self.theta_marker):
             plot.addItem(item)
         self.hover_text = pg.TextItem(color=style.FOREGROUND, fill=style.brush("#FFFFFF", 225),
@@ -117,10 +133,8 @@ class LandscapeView(pg.PlotWidget):
         self.legend.addItem(self.arrows["exact"][1], "exact ∇J(θ)")
         self.legend.addItem(self.arrows["estimate"][1], "estimate ĝ")
         self.legend.addItem(self.ellipse, "ĝ ± 2 s.d. (86 %)")
-        self.legend.addItem(self.contrib, "each f(xᵢ)∇log p(xᵢ)")
+        self.legend.addItem(self.contrib, "each f(xᵢ)∇log p(xᵢ) (• tip)")
         self.legend.addItem(self.trajectory, "θ's path")
-        self._brushes = [pg.mkBrush(self.cmap.map(v, mode="qcolor"))
-                         for v in np.linspace(0, 1, SAMPLE_COLOURS)]
         plot.disableAutoRange()
         style.plain_axes(plot)
         self.colorbar.axis.setSIPrefixEnableRanges(((0.0, 0.0),))
@@ -137,7 +151,8 @@ class LandscapeView(pg.PlotWidget):
         else:
             plot.setLabel("bottom", "θ₁ − θ₃  (logit)")
             plot.setLabel("left", "θ₂ − θ₃  (logit)")
-        self.samples.setVisible(problem == "gaussian")
+        for item in self.sample_bins:
+            item.setVisible(problem == "gaussian")
         self.scale = None
 
     def set_landscape(self, landscape) -> None:
@@ -171,6 +186,7 @@ class LandscapeView(pg.PlotWidget):
     def set_show_contributions(self, on: bool) -> None:
         self.show_contributions = on
         self.contrib.setVisible(on)
+        self.tips.setVisible(on)
         if self._record is not None:
             self.show_record(self._record)
 
@@ -197,12 +213,16 @@ class LandscapeView(pg.PlotWidget):
         contributions = record.contributions
         n = len(record.rewards)
         drawn = min(n, MAX_DRAWN)
-        if n > drawn:
-            title += f"  ·  showing {drawn:,} of {n:,} samples"
         if contributions is not None and self.show_contributions:
-            vectors = plane_vectors(contributions[:drawn], self.problem)
-            x, y = arrow_segments(np.broadcast_to(here, vectors.shape), s * vectors)
+            vectors = s * plane_vectors(contributions[:drawn], self.problem)
+            pixel = max(self.viewbox.viewPixelSize()[0], 1e-12)
+            mean_length = float(np.hypot(vectors[:, 0], vectors[:, 1]).mean()) / pixel
+            arrows = int(np.clip(ARROW_PIXELS / max(mean_length, 1.0), MIN_ARROWS, drawn))
+            x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
             self.contrib.setData(x, y)
+            self.tips.setData(here[0] + vectors[:, 0], here[1] + vectors[:, 1])
+            if arrows < n:
+                title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
             cov = np.cov(plane_vectors(contributions, self.problem).T) / n if n > 1 else None
             if cov is not None and np.isfinite(cov).all():
                 ex, ey = covariance_ellipse(here + s * estimate, cov, s)
@@ -211,7 +231,10 @@ class LandscapeView(pg.PlotWidget):
                 self.ellipse.setData([], [])
         else:
             self.contrib.setData([], [])
+            self.tips.setData([], [])
             self.ellipse.setData([], [])
+            if n > drawn:
+                title += f"  ·  showing {drawn:,} of {n:,} samples"
         if self.problem == "gaussian" and record.samples is not None:
             self._draw_samples(record.samples[:drawn], record.rewards[:drawn])
         self.getPlotItem().setTitle(title, size="10pt")
@@ -230,11 +253,13 @@ class LandscapeView(pg.PlotWidget):
             self.scale = nice_scale(span / 6 / size)
 
     def _draw_samples(self, points, rewards) -> None:
+        """Samples coloured by f(x) on the landscape's colour scale, one item per colour bin."""
         lo, hi = self.image.levels if self.image.levels is not None else (0.0, 1.0)
         level = np.clip((rewards - lo) / (hi - lo if hi > lo else 1.0), 0, 1)
         index = np.round(level * (SAMPLE_COLOURS - 1)).astype(int)
-        self.samples.setData(points[:, 0], points[:, 1], brush=[self._brushes[i] for i in index],
-                             data=np.arange(len(points)))
+        for b, item in enumerate(self.sample_bins):
+            members = np.flatnonzero(index == b)
+            item.setData(points[members, 0], points[members, 1], data=members)
 
     # --- hover -------------------------------------------------------------------------------
 

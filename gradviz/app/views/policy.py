@@ -8,6 +8,7 @@ import pyqtgraph as pg
 
 from ...engine.problems import softmax
 from .. import style
+from ..paint_clock import TimedPaint
 
 CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
 
@@ -17,7 +18,7 @@ def simplex_xy(pi: np.ndarray) -> np.ndarray:
     return np.atleast_2d(pi) @ CORNERS
 
 
-class SimplexView(pg.PlotWidget):
+class SimplexView(TimedPaint, pg.PlotWidget):
     """π's path on the triangle of three-action policies; corners are the pure actions."""
 
     def __init__(self, parent=None):
@@ -50,7 +51,7 @@ class SimplexView(pg.PlotWidget):
         self.now.setData(xy[-1:, 0], xy[-1:, 1])
 
 
-class PolicyBarsView(pg.PlotWidget):
+class PolicyBarsView(TimedPaint, pg.PlotWidget):
     """π(a) as bars, beside each action's true value (q*(a) for the bandit)."""
 
     def __init__(self, parent=None):

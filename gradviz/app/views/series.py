@@ -7,6 +7,7 @@ import pyqtgraph as pg
 
 from ...engine.history import COLUMN
 from .. import style
+from ..paint_clock import TimedPaint
 
 
 def _finite_positive(x, y):
@@ -14,7 +15,14 @@ def _finite_positive(x, y):
     return x[keep], y[keep]
 
 
-class ObjectiveView(pg.PlotWidget):
+def _fast(item):
+    """Long series: draw only what is in view, thinned to the pixels (peak-preserving)."""
+    item.setDownsampling(auto=True, method="peak")
+    item.setClipToView(True)
+    return item
+
+
+class ObjectiveView(TimedPaint, pg.PlotWidget):
     """Exact J(θ_t) and the batch's mean reward over steps."""
 
     def __init__(self, parent=None):
@@ -25,9 +33,9 @@ class ObjectiveView(pg.PlotWidget):
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setTitle(style.coloured("— exact J(θ_t)", style.EXACT) + "   "
                       + style.coloured("· batch mean reward", style.REWARD), size="9pt")
-        self.reward = plot.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,
-                                symbolBrush=style.brush(style.REWARD, 110))
-        self.J = plot.plot(pen=style.pen(style.EXACT, 2.5))
+        self.reward = _fast(plot.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,
+                                      symbolBrush=style.brush(style.REWARD, 110)))
+        self.J = _fast(plot.plot(pen=style.pen(style.EXACT, 2.5)))
         style.plain_axes(plot)
 
     def show_series(self, rows: np.ndarray) -> None:
@@ -36,7 +44,7 @@ class ObjectiveView(pg.PlotWidget):
         self.reward.setData(step, rows[:, COLUMN["reward_mean"]])
 
 
-class QualityView(pg.GraphicsLayoutWidget):
+class QualityView(TimedPaint, pg.GraphicsLayoutWidget):
     """‖ĝ − ∇J‖ and tr Var(ĝ) on a log scale; cos(ĝ, ∇J) below."""
 
     def __init__(self, parent=None):
@@ -47,8 +55,8 @@ class QualityView(pg.GraphicsLayoutWidget):
         self.top.showGrid(x=True, y=True, alpha=0.25)
         self.top.setTitle(style.coloured("— ‖ĝ − ∇J‖ (error)", style.ESTIMATE) + "   "
                           + style.coloured("— tr Var(ĝ) (estimated)", style.SPREAD), size="9pt")
-        self.error = self.top.plot(pen=style.pen(style.ESTIMATE, 2))
-        self.spread = self.top.plot(pen=style.pen(style.SPREAD, 2))
+        self.error = _fast(self.top.plot(pen=style.pen(style.ESTIMATE, 1.5)))
+        self.spread = _fast(self.top.plot(pen=style.pen(style.SPREAD, 1.5)))
         self.bottom = self.addPlot(row=1, col=0)
         self.bottom.setXLink(self.top)
         self.bottom.setYRange(-1.05, 1.05)
@@ -56,7 +64,7 @@ class QualityView(pg.GraphicsLayoutWidget):
         self.bottom.setLabel("bottom", "step t")
         self.bottom.showGrid(x=True, y=True, alpha=0.25)
         self.bottom.addItem(pg.InfiniteLine(0, angle=0, pen=style.pen("#888888", 1)))
-        self.cosine = self.bottom.plot(pen=style.pen(style.ESTIMATE, 1.5))
+        self.cosine = _fast(self.bottom.plot(pen=style.pen(style.ESTIMATE, 1.2)))
         style.plain_axes(self.top)
         style.plain_axes(self.bottom)
         self.ci.layout.setRowStretchFactor(0, 3)
@@ -71,7 +79,7 @@ class QualityView(pg.GraphicsLayoutWidget):
         self.cosine.setData(step[keep], cos[keep])
 
 
-class ReplicasView(pg.PlotWidget):
+class ReplicasView(TimedPaint, pg.PlotWidget):
     """Mean ± 1 s.d. of J across the R runs (and of π(best) for softmax and bandit)."""
 
     def __init__(self, parent=None):

@@ -7,9 +7,10 @@ import numpy as np
 import pyqtgraph as pg
 
 from .. import style
+from ..paint_clock import TimedPaint
 
 
-class VarianceView(pg.PlotWidget):
+class VarianceView(TimedPaint, pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         p = self.getPlotItem()

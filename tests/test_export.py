@@ -1,0 +1,168 @@
+"""Exports write valid files: PNG of the asked size, SVG with paths that a real renderer
+draws, GIF with the expected frames, CSV with every step; failures leave nothing behind."""
+
+import csv
+import io
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
+
+from gradviz.app.exporting import ExportError, export_figure, plot_widget
+from gradviz.app.worker import RunState
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def stepped_window(qtbot, make_window):
+    window = make_window(batch=32)
+    for _ in range(5):
+        before = window.latest.step if window.latest is not None else -1
+        window.step_once()
+        qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == before + 1)
+    window._dirty = True
+    window._redraw()
+    return window
+
+
+@pytest.mark.parametrize("plot", ["landscape", "objective", "quality", "histogram", "variance",
+                                  "replicas", "window"])
+def test_png_export_has_the_asked_width(stepped_window, tmp_path, plot):
+    path = tmp_path / f"{plot}.png"
+    export_figure(plot_widget(stepped_window, plot), path, width=900)
+    image = QImage(str(path))
+    assert image.width() == 900 and image.height() > 100
+    pixels = np.frombuffer(image.convertToFormat(QImage.Format_Grayscale8).constBits(), np.uint8)
+    assert pixels.std() > 5  # something was drawn
+
+
+def svg_paths(path):
+    root = ET.parse(path).getroot()
+    return root.findall(f".//{SVG}path") + root.findall(".//path")
+
+
+def most_vertices(path):
+    """The largest number of coordinate pairs in one <path>: the plotted data curve."""
+    import re
+    counts = [len(re.findall(r"-?[\d.]+(?:e-?\d+)?", p.get("d", ""))) // 2 for p in svg_paths(path)]
+    return max(counts, default=0)
+
+
+def rendered_by_qt_svg(path):
+    renderer = QSvgRenderer(str(path))
+    assert renderer.isValid()
+    image = QImage(400, 300, QImage.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    gray = np.frombuffer(image.convertToFormat(QImage.Format_Grayscale8).constBits(), np.uint8)
+    return gray.std()
+
+
+@pytest.mark.parametrize("plot", ["landscape", "objective", "quality", "variance", "window"])
+def test_svg_export_parses_holds_paths_and_renders(stepped_window, tmp_path, plot):
+    path = tmp_path / f"{plot}.svg"
+    export_figure(plot_widget(stepped_window, plot), path)
+    assert most_vertices(path) >= 5    # a curve through the 5 steps (or the landscape's contours)
+    assert rendered_by_qt_svg(path) > 5
+
+
+def test_unknown_suffix_and_unwritable_folder_get_messages_and_leave_nothing(stepped_window, tmp_path):
+    with pytest.raises(ExportError, match=".png or .svg"):
+        export_figure(stepped_window.landscape, tmp_path / "x.jpg")
+    with pytest.raises(ExportError, match="cannot write"):
+        export_figure(stepped_window.landscape, tmp_path / "missing" / "x.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_png_encoding_leaves_no_partial_file(stepped_window, tmp_path, monkeypatch):
+    monkeypatch.setattr(QImage, "save", lambda self, *a: False)
+    with pytest.raises(ExportError, match="failed"):
+        export_figure(stepped_window.landscape, tmp_path / "x.png", width=300)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_csv_export_holds_every_step_equal_to_a_headless_run(qtbot, make_window, tmp_path):
+    window = make_window(batch=8, seed=4, runs=3)
+    window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= 300, timeout=30000)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.state == RunState.PAUSED)
+    steps = window.status.step
+    path = tmp_path / "run.csv"
+    window.engine.send("export_csv", str(path))
+    qtbot.waitUntil(path.exists)
+    exported = path.read_text()
+    headless = subprocess.run([sys.executable, "-m", "gradviz", "run", "--batch", "8", "--seed", "4",
+                               "--runs", "3", "--steps", str(steps)], capture_output=True, text=True)
+    assert exported == headless.stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [int(r["step"]) for r in rows] == list(range(steps))
+
+
+def test_csv_export_to_an_unwritable_place_says_so(qtbot, make_window, tmp_path):
+    window = make_window()
+    window.engine.send("export_csv", str(tmp_path / "no" / "run.csv"))
+    qtbot.waitUntil(lambda: window.last_message is not None)
+    assert window.last_message[0] == "Export failed" and "cannot write" in window.last_message[1]
+
+
+def run_export(*args):
+    return subprocess.run([sys.executable, "-m", "gradviz", "export", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_headless_gif_has_the_expected_frames(tmp_path):
+    import imageio.v3 as iio
+    out = tmp_path / "run.gif"
+    result = run_export("--steps", "20", "--frames", "8", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    frames = iio.imread(out, index=None)
+    assert frames.shape[0] == 8 and frames.shape[1] > 100
+    assert not np.array_equal(frames[0], frames[-1])  # θ moved
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_headless_figures_from_a_session_file(tmp_path, suffix):
+    from gradviz.engine import session
+    from gradviz.engine.config import from_mapping
+    config = tmp_path / "s.toml"
+    session.save(config, from_mapping({"problem": "softmax", "steps": 10}))
+    out = tmp_path / f"objective.{suffix}"
+    result = run_export("--config", str(config), "--plot", "objective", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--plot", "nope", "--out", "x.png"], "--plot"),
+    (["--out", "x.jpg"], "--out"),
+    (["--steps", "-1", "--out", "x.png"], "--steps"),
+    (["--width", "5", "--out", "x.png"], "--width"),
+    (["--out", "/nonexistent/dir/x.png"], "cannot write"),
+    (["--config", "/nonexistent.toml", "--out", "x.png"], "cannot read"),
+    ([], "required"),
+])
+def test_headless_export_bad_arguments_exit_2_with_one_line(args, message):
+    result = run_export(*args)
+    assert result.returncode == 2 and message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_app_gif_export_renders_in_the_background(qtbot, make_window, tmp_path):
+    import imageio.v3 as iio
+    window = make_window()
+    for _ in range(3):
+        window.step_once()
+    qtbot.waitUntil(lambda: window.status.step == 3)
+    out = tmp_path / "app.gif"
+    window.export_animation(str(out))
+    qtbot.waitUntil(lambda: window.animation_done == str(out), timeout=60000)
+    assert iio.imread(out, index=None).shape[0] == 3
