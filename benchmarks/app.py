@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa: E402
 
 from gradviz.app.launch import create_application  # noqa: E402
 from gradviz.engine.config import from_mapping  # noqa: E402
@@ -96,6 +97,9 @@ def main():
     parser.add_argument("--memory-steps", type=int, default=100_000)
     args = parser.parse_args()
     app = create_application()
+    settings = tempfile.mkdtemp(prefix="gradviz-bench-")   # never touch the user's settings
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, settings)
     print(f"{'batch':>7} {'arrows':>6} {'app steps/s':>12} {'headless':>9} {'ratio':>6} "
           f"{'redraws/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>7} {'after steps':>11}")
     for batch in (10**3, 10**5):

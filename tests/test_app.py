@@ -262,3 +262,13 @@ def test_about_box_shows_the_version_and_the_formula(qtbot, make_window):
     window.about()
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert boxes and __version__ in boxes[0].text() and "log p(x|θ)" in boxes[0].text()
+
+
+def test_paused_redraw_fills_every_visible_plot(qtbot, make_window):
+    window = make_window()
+    for _ in range(3):
+        step_and_wait(qtbot, window)
+    window._dirty = True
+    window._redraw()
+    assert len(window.objective.J.getData()[0]) == 3
+    assert window.quality.error.getData()[0] is not None

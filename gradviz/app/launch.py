@@ -64,4 +64,6 @@ def launch(session=None) -> int:
     config, app_settings = session if session else (None, None)
     window = MainWindow(config, app_settings)
     window.show()
+    if session is None:
+        window.step_once()  # one step at once: the batch, its arrows and the estimate are visible
     return app.exec()

@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor
 EXACT = "#D55E00"        # vermillion: the truth
 ESTIMATE = "#0072B2"     # blue: what the samples say
 CONTRIBUTION = "#56B4E9" # sky blue: one sample's f(x)∇log p
-CONTRIBUTION_LIGHT = "#9CCBEA"  # the same, lightened: many opaque thin shafts
 REWARD = "#009E73"       # bluish green: rewards
 TRAJECTORY = "#FFFFFF"
 HIGHLIGHT = "#F0E442"    # yellow: the hovered sample

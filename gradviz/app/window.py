@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self.redraw_timer.start(REDRAW_MS)
         self.engine.start()
         self.engine.send("speed", self.panel.speed_cap())
+        self._request_variance()
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -468,9 +469,8 @@ class MainWindow(QMainWindow):
         self._update_status_bar()
 
     def _visible(self, dock: str) -> bool:
-        """Shown and not hidden behind another tab (or headless, where all are drawn)."""
-        widget = self.docks[dock].widget()
-        return self.engine is None or (self.docks[dock].isVisible() and not widget.visibleRegion().isEmpty())
+        """Shown and not behind another tab (Qt hides those); headless, all are drawn."""
+        return self.engine is None or self.docks[dock].widget().isVisible()
 
     def _plane_now(self):
         from ..engine.history import plane_point

@@ -99,7 +99,7 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         # so every contribution's tip is a dot and whole arrows are drawn for as many samples
         # as fit ARROW_PIXELS; the title says how many.
         self.contrib = pg.PlotCurveItem(connect="pairs", antialias=False,
-                                        pen=style.pen(style.CONTRIBUTION_LIGHT, 1))  # opaque: cheaper
+                                        pen=style.pen(style.CONTRIBUTION, 1))  # opaque: cheaper to fill
         self.tips = pg.ScatterPlotItem(size=4, pen=None, brush=style.brush(style.CONTRIBUTION, 170))
         self.cmap_bins = [pg.mkBrush(self.cmap.map(v, mode="qcolor"))
                           for v in np.linspace(0, 1, SAMPLE_COLOURS)]
@@ -128,8 +128,9 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         self.hover_text.setZValue(50)
         self.hover_text.hide()
         plot.addItem(self.hover_text)
-        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="10pt",
-                                     brush=style.brush("#FFFFFF", 215))
+        # translucent, so θ shows through when it climbs behind it (drag to move it)
+        self.legend = plot.addLegend(offset=(6, 6), labelTextSize="9pt", verSpacing=-4,
+                                     brush=style.brush("#FFFFFF", 150))
         self.legend.addItem(self.arrows["exact"][1], "exact ∇J(θ)")
         self.legend.addItem(self.arrows["estimate"][1], "estimate ĝ")
         self.legend.addItem(self.ellipse, "ĝ ± 2 s.d. (86 %)")
