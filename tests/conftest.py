@@ -24,6 +24,34 @@ def isolated_settings(request, tmp_path):
     yield
 
 
+@pytest.fixture(autouse=True)
+def no_dangling_threads_or_timers(request, monkeypatch):
+    """Fail a Qt test that leaves an engine thread or a started QTimer running (napari-style)."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    import shiboken6
+    from PySide6.QtCore import QTimer
+
+    from gradviz.app import worker
+
+    started = []
+    original_start = QTimer.start
+
+    def recording_start(timer, *args):
+        started.append(timer)
+        return original_start(timer, *args)
+
+    monkeypatch.setattr(QTimer, "start", recording_start)
+    yield
+    threads = [e for e in list(worker.ENGINES) if shiboken6.isValid(e.thread) and e.thread.isRunning()]
+    timers = [t for t in started if shiboken6.isValid(t) and t.isActive()]
+    for engine in threads:
+        engine.stop()
+    assert not threads, f"{len(threads)} engine thread(s) left running"
+    assert not timers, f"{len(timers)} QTimer(s) left running: {[t.objectName() or t for t in timers]}"
+
+
 @pytest.fixture
 def make_window(qtbot):
     """make_window(**settings) → a shown main window whose engine has reported once."""

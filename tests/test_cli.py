@@ -124,3 +124,16 @@ def test_run_does_not_import_qt(tmp_path):
             "assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))], 'Qt imported'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_engine_package_imports_no_qt():
+    """The numeric engine is Qt-free: importing every engine module pulls in no Qt."""
+    modules = ["analysis", "baselines", "config", "errors", "files", "formula", "history",
+               "landscape", "optimizers", "problems", "quadrature", "rewards", "run", "session",
+               "table"]
+    code = ("import sys\n" + "".join(f"import gradviz.engine.{m}\n" for m in modules)
+            + "import gradviz.cli\n"
+            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'superqt'))]\n"
+            "assert not bad, bad")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

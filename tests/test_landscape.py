@@ -32,3 +32,14 @@ def test_softmax_landscape_matches_enumeration():
     J, grad = SoftmaxProblem(values).exact(theta)
     np.testing.assert_allclose(land.J[[30, 2], [5, 33]], J, rtol=1e-12)
     np.testing.assert_allclose(land.grad_x[[30, 2], [5, 33]], grad[:, 0], rtol=1e-12)
+
+
+def test_contour_segments_lie_on_their_level():
+    """Each contour point interpolates J to its level (to the grid's linear accuracy)."""
+    from gradviz.engine.landscape import contour_segments
+    land = gaussian_landscape(CATALOGUE["hill"], 0.5, size=120)
+    level = 0.3
+    x, y = contour_segments(land.xs, land.ys, land.J, [level])
+    assert len(x) > 50 and len(x) % 2 == 0
+    J, _ = GaussianProblem(CATALOGUE["hill"], 0.5, False).exact(np.stack([x, y], axis=1))
+    np.testing.assert_allclose(J, level, atol=2e-3)

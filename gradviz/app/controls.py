@@ -58,6 +58,15 @@ TIPS = {
 }
 
 
+def _group(title: str, rows) -> tuple[QGroupBox, QFormLayout]:
+    """A titled box of labelled rows."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    for label, widget in rows:
+        form.addRow(label, widget)
+    return box, form
+
+
 class ControlPanel(QWidget):
     liveChanged = Signal(dict)
     structureChanged = Signal(dict)
@@ -122,40 +131,23 @@ class ControlPanel(QWidget):
         self.raw.setToolTip(TIPS["raw"])
         self.use_formula = QPushButton("Use")
         self.use_formula.setToolTip(TIPS["formula"])
-
-        problem_box = QGroupBox("Policy and reward")
-        form = QFormLayout(problem_box)
-        form.addRow("problem", self.problem)
-        form.addRow("reward", self.reward)
         row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.formula, 1)
         row.addWidget(self.use_formula)
         self.formula_row = QWidget()
         self.formula_row.setLayout(row)
-        row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("formula", self.formula_row)
-        form.addRow("rewards", self.rewards)
-        form.addRow("arms", self.arms)
-        form.addRow("offset", self.offset)
-        form.addRow("σ", self.sigma)
-        form.addRow("", self.learn_sigma)
-        form.addRow("reward noise", self.noise)
-        self.problem_form = form
 
-        estimator_box = QGroupBox("Estimator")
-        form2 = QFormLayout(estimator_box)
-        form2.addRow("estimator", self.estimator)
-        form2.addRow("baseline", self.baseline)
-        form2.addRow("ema rate ρ", self.ema_rate)
-        form2.addRow("batch N", self.batch)
-
-        ascent_box = QGroupBox("Ascent")
-        form3 = QFormLayout(ascent_box)
-        form3.addRow("optimizer", self.optimizer)
-        form3.addRow("learning rate α", self.lr)
-        form3.addRow("speed", self.speed)
-        form3.addRow("seed", self.seed)
-        form3.addRow("replicas R", self.runs)
+        problem_box, self.problem_form = _group("Policy and reward", [
+            ("problem", self.problem), ("reward", self.reward), ("formula", self.formula_row),
+            ("rewards", self.rewards), ("arms", self.arms), ("offset", self.offset),
+            ("σ", self.sigma), ("", self.learn_sigma), ("reward noise", self.noise)])
+        estimator_box, _ = _group("Estimator", [
+            ("estimator", self.estimator), ("baseline", self.baseline),
+            ("ema rate ρ", self.ema_rate), ("batch N", self.batch)])
+        ascent_box, _ = _group("Ascent", [
+            ("optimizer", self.optimizer), ("learning rate α", self.lr), ("speed", self.speed),
+            ("seed", self.seed), ("replicas R", self.runs)])
 
         view_box = QGroupBox("Show")
         v = QVBoxLayout(view_box)

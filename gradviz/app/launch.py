@@ -66,4 +66,7 @@ def launch(session=None) -> int:
     window.show()
     if session is None:
         window.step_once()  # one step at once: the batch, its arrows and the estimate are visible
+    if os.environ.get("GRADVIZ_QUIT_WHEN_SHOWN"):  # benchmarks/startup.py: time to a shown window
+        from PySide6.QtCore import QTimer
+        QTimer.singleShot(0, app.quit)
     return app.exec()

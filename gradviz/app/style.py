@@ -38,6 +38,15 @@ def brush(colour: str, alpha: int = 255):
     return pg.mkBrush(c)
 
 
+def axes(plot_item, bottom: str, left: str, grid: bool = True) -> None:
+    """Axis labels, a light grid and plain numbers."""
+    plot_item.setLabel("bottom", bottom)
+    plot_item.setLabel("left", left)
+    if grid:
+        plot_item.showGrid(x=True, y=True, alpha=0.25)
+    plain_axes(plot_item)
+
+
 def plain_axes(plot_item) -> None:
     """Plain numbers on every axis: no automatic SI prefixes ("× 0.001" confuses readers)."""
     for name in ("left", "bottom", "right", "top"):

@@ -38,6 +38,7 @@ GUI_SHARE = 0.2          # flat out, painting may take this share of the time (i
 SLOW_EVERY = 6          # secondary plots redraw every 6th frame (5 Hz); the landscape at 30 Hz
 MAX_PATH_POINTS = 2000  # θ's drawn path is thinned to this many points
 VARIANCE_EVERY_S = 3.0
+APP_MAX_SAMPLES = 2_000_000   # replicas × batch per step in the app: keeps a step ≲ 0.2 s
 TEACHING_DEFAULT = cfg.RunConfig()  # gaussian on 'hills', batch 16, per-sample arrows on
 
 ABOUT = f"""<h3>gradviz {__version__}</h3>
@@ -65,6 +66,8 @@ class MainWindow(QMainWindow):
         self.series = DecimatedSeries()
         self.redraws = 0
         self.last_message: tuple[str, str] | None = None
+        self.messages = 0
+        self.status_count = 0
         self._dirty = False
         self._landscape = None
         self._rate = 0.0
@@ -267,7 +270,12 @@ class MainWindow(QMainWindow):
         if not changes:
             return
         try:
-            self.config = self.config.with_changes(**changes)
+            config = self.config.with_changes(**changes)
+            if config.runs * config.batch > APP_MAX_SAMPLES:
+                raise ConfigError(f"replicas × batch = {config.runs * config.batch:,} is over "
+                                  f"{APP_MAX_SAMPLES:,} samples a step, which would make the app "
+                                  "sluggish; lower one of them (gradviz run allows more)")
+            self.config = config
         except ConfigError as err:
             self.show_message("Invalid setting", str(err))
             self.panel.show_config(self.config)
@@ -322,6 +330,13 @@ class MainWindow(QMainWindow):
     def _on_status(self, status: EngineStatus) -> None:
         previous = self.status.state if self.status else None
         self.status = status
+        self.status_count += 1
+        if (self.engine is not None and status.handled == self.engine.sent
+                and status.config != self.config):
+            # every command sent is in this status, so it is the truth (a refused setting,
+            # or a replayed session's schedule): show what the engine uses
+            self.config = status.config
+            self.panel.show_config(self.config)
         if status.state != previous:
             self.run_action.setText("Pause" if status.state == RunState.RUNNING else "Run")
             self.step_action.setEnabled(status.state in (RunState.READY, RunState.PAUSED))
@@ -390,14 +405,17 @@ class MainWindow(QMainWindow):
 
     def _on_engine_message(self, title: str, text: str) -> None:
         self.show_message(title, text)
-        if title == "Invalid setting" and self.status is not None:
-            self.config = self.status.config  # the engine refused: show what it uses
-            self.panel.show_config(self.config)
 
     def show_message(self, title: str, text: str) -> None:
-        """A non-blocking dialog (the run and the window keep going) and the status bar."""
+        """A non-blocking dialog (the run and the window keep going) and the status bar;
+        a dialog already open is reused, so a burst of problems does not pile up windows."""
         self.last_message = (title, text)
+        self.messages += 1
         self.statusBar().showMessage(f"{title}: {text}", 15000)
+        if self._dialogs and self._dialogs[-1].isVisible():
+            self._dialogs[-1].setWindowTitle(title)
+            self._dialogs[-1].setText(text)
+            return
         box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self)
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.finished.connect(self._forget_dialog)
@@ -462,11 +480,24 @@ class MainWindow(QMainWindow):
             here = self._plane_now()
             self.landscape.show_path(np.array([here[0]]), np.array([here[1]]))
         if self.status is not None and self.central.currentWidget() is self.bars:
-            values = (self.status.q_star if self.status.q_star is not None
-                      else np.asarray(self.config.rewards))
-            self.bars.show_policy(self.status.theta[0] if record is None else record.theta_next[0],
-                                  values)
+            self._draw_bars()
         self._update_status_bar()
+
+    def _draw_bars(self) -> None:
+        """π against the true values, from one engine snapshot (after a problem switch the
+        window's config runs ahead of what the engine has reported)."""
+        status = self.status
+        if status.config.problem == "bandit":
+            values = status.q_star
+        elif status.config.problem == "softmax":
+            values = np.asarray(status.config.rewards)
+        else:
+            return
+        theta = status.theta[0]
+        if self.latest is not None and self.latest.theta_next.shape[1] == len(values):
+            theta = self.latest.theta_next[0]
+        if len(theta) == len(values):
+            self.bars.show_policy(theta, values)
 
     def _visible(self, dock: str) -> bool:
         """Shown and not behind another tab (Qt hides those); headless, all are drawn."""
@@ -512,11 +543,16 @@ class MainWindow(QMainWindow):
     # --- shutdown ----------------------------------------------------------------------------
 
     def closeEvent(self, event) -> None:
+        """Stop the engine first; remembering settings is best effort (a full disk must
+        not keep the window, or its thread, alive)."""
         self.redraw_timer.stop()
         if self.engine is not None:
-            self._save_layout()
-            sessions.remember_last_config(self.config)
             self.engine.stop()
+            try:
+                self._save_layout()
+                sessions.remember_last_config(self.config)
+            except OSError:
+                pass
         for box in list(self._dialogs):
             box.close()
         super().closeEvent(event)

@@ -10,6 +10,7 @@ as it goes), so the GUI's event loop is never flooded and a command waits at mos
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
 from enum import Enum
 
@@ -27,6 +28,7 @@ from ..engine.rewards import resolve_reward
 from ..engine.run import Run, StepRecord
 
 BURST_SECONDS = 0.015
+MEASURE_DELAY_MS = 100
 
 
 class RunState(Enum):
@@ -57,6 +59,7 @@ class EngineStatus:
     theta: np.ndarray         # (R, d), read-only
     q_star: np.ndarray | None = None  # bandit: replica 0's true arm values
     reason: str = ""
+    handled: int = 0          # commands handled so far (the GUI knows how many it sent)
 
 
 def landscape_key(run: Run) -> tuple:
@@ -73,9 +76,9 @@ def landscape_for(run: Run):
     softmax with K ≠ 3, which are drawn as bars)."""
     key = landscape_key(run)
     if key[0] == "gaussian":
-        return gaussian_landscape(resolve_reward(run.config.reward), max(key[2], 1e-3))
+        return gaussian_landscape(resolve_reward(run.config.reward), max(key[2], 1e-3)).with_contours()
     if key[0] == "softmax" and len(run.config.rewards) == 3:
-        return softmax_landscape(run.config.rewards)
+        return softmax_landscape(run.config.rewards).with_contours()
     return None
 
 
@@ -100,6 +103,7 @@ class EngineWorker(QObject):
         self._rate = (time.perf_counter(), 0)
         self._landscape_key = None
         self._target: int | None = None   # run_to: pause when the run reaches this step
+        self._handled = 0
 
     # --- lifecycle (in the worker thread) ---------------------------------------------------
 
@@ -108,12 +112,16 @@ class EngineWorker(QObject):
         """Called when the thread starts: build the run and its timer here, in this thread."""
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._burst)
+        self._measure_timer = QTimer(self)   # coalesces bursts of measure requests into one
+        self._measure_timer.setSingleShot(True)
+        self._measure_timer.timeout.connect(self._measure_now)
         self._reset(self._config)
         self._emit_status()
 
     @Slot(str, object)
     def handle(self, command: str, payload) -> None:
         """Every GUI request arrives here, in order, between bursts."""
+        self._handled += 1
         try:
             getattr(self, f"_cmd_{command}")(payload)
         except ConfigError as err:
@@ -155,6 +163,11 @@ class EngineWorker(QObject):
             self._schedule()
 
     def _cmd_measure(self, _):
+        if not self._measure_timer.isActive():
+            self._measure_timer.start(MEASURE_DELAY_MS)
+
+    @Slot()
+    def _measure_now(self) -> None:
         if self._run is not None:
             self.variance.emit(variance_curve(self._run))
 
@@ -175,9 +188,13 @@ class EngineWorker(QObject):
         self._spool.export(path)
         self.exported.emit(str(path))
 
+    def _cmd_ping(self, _):
+        """Nothing: the status every command sends back tells the GUI the engine caught up."""
+
     def _cmd_shutdown(self, _):
         if self._timer is not None:
             self._timer.stop()
+            self._measure_timer.stop()
         if self._spool is not None:
             self._spool.close()
         self._state = RunState.PAUSED
@@ -263,7 +280,11 @@ class EngineWorker(QObject):
         run = self._run
         q_star = getattr(run.problem, "q_star", None)
         self.status.emit(EngineStatus(self._state, run.config, run.t, run.theta.copy(),
-                                      None if q_star is None else q_star[0].copy(), self._reason))
+                                      None if q_star is None else q_star[0].copy(), self._reason,
+                                      self._handled))
+
+
+ENGINES: "weakref.WeakSet[EngineThread]" = weakref.WeakSet()  # for leak checks in tests
 
 
 class EngineThread(QObject):
@@ -273,6 +294,7 @@ class EngineThread(QObject):
 
     def __init__(self, config: RunConfig, parent=None):
         super().__init__(parent)
+        ENGINES.add(self)
         self.thread = QThread()
         self.thread.setObjectName("gradviz-engine")
         self.worker = EngineWorker(config)
@@ -280,11 +302,13 @@ class EngineThread(QObject):
         self.thread.started.connect(self.worker.start)
         self.command.connect(self.worker.handle)
         self.thread.finished.connect(self.worker.deleteLater)
+        self.sent = 0
 
     def start(self) -> None:
         self.thread.start()
 
     def send(self, command: str, payload=None) -> None:
+        self.sent += 1
         self.command.emit(command, payload)
 
     def stop(self, timeout_ms: int = 2000) -> bool:

@@ -8,10 +8,10 @@ import numpy as np
 
 from .run import Run, estimate_gradient
 
-BATCH_SIZES = tuple(2**k for k in range(12))  # 1 … 2048
+BATCH_SIZES = tuple(2**k for k in range(11))  # 1 … 1024
 
 
-def variance_curve(run: Run, batch_sizes=BATCH_SIZES, repeats: int = 300, seed: int = 0):
+def variance_curve(run: Run, batch_sizes=BATCH_SIZES, repeats: int = 200, seed: int = 0):
     """tr Cov(ĝ) at θ = replica 0's θ for each batch size N, from ``repeats`` independent
     estimates with the run's current estimator and baseline.  Theory: c/N for unbiased
     baselines with fixed b; returns (N array, tr Cov array; NaN where undefined)."""

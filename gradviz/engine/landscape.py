@@ -31,6 +31,15 @@ class Landscape:
     grad_x: np.ndarray
     grad_y: np.ndarray
     raw: np.ndarray | None = None  # f itself on the grid (gaussian), to show what σ smooths
+    contours: dict | None = None   # {"J": (x, y), "raw": (x, y)} point pairs, see with_contours
+
+    def with_contours(self, count: int = 9) -> "Landscape":
+        """A copy carrying contour lines of J (and of raw f) as point pairs."""
+        from dataclasses import replace
+        lines = {"J": contour_segments(self.xs, self.ys, self.J, contour_levels(self.J, count))}
+        if self.raw is not None:
+            lines["raw"] = contour_segments(self.xs, self.ys, self.raw, contour_levels(self.raw, count))
+        return replace(self, contours=lines)
 
 
 def _kernels(centres: np.ndarray, fine: np.ndarray, sigma: float):
@@ -68,3 +77,51 @@ def softmax_landscape(values, size: int = 200, span: float = 6.0) -> Landscape:
     pi = softmax(np.stack([t1, t2, np.zeros_like(t1)], axis=-1))
     J = pi @ values
     return Landscape(xs, ys, J, pi[..., 0] * (values[0] - J), pi[..., 1] * (values[1] - J))
+
+
+# marching squares: for each corner pattern (bit 1: bottom-left ≥ level, 2: bottom-right,
+# 4: top-right, 8: top-left) the cell edges the contour joins (0 bottom, 1 right, 2 top,
+# 3 left); saddles (5, 10) are split one fixed way
+_CASES = {1: ((3, 0),), 2: ((0, 1),), 3: ((3, 1),), 4: ((1, 2),), 5: ((3, 0), (1, 2)),
+          6: ((0, 2),), 7: ((3, 2),), 8: ((2, 3),), 9: ((0, 2),), 10: ((0, 1), (2, 3)),
+          11: ((1, 2),), 12: ((1, 3),), 13: ((0, 1),), 14: ((0, 3),)}
+
+
+def contour_segments(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, levels) -> tuple:
+    """Contour lines of Z[y, x] at ``levels`` as point pairs (x, y) for a pairs-connected
+    curve: vectorised marching squares, each crossing placed by linear interpolation."""
+    a, b, c, d = Z[:-1, :-1], Z[:-1, 1:], Z[1:, 1:], Z[1:, :-1]   # bl, br, tr, tl
+    x0, x1 = xs[:-1][None, :], xs[1:][None, :]
+    y0, y1 = ys[:-1][:, None], ys[1:][:, None]
+    out_x, out_y = [], []
+    for level in levels:
+        def cross(p, q):
+            with np.errstate(all="ignore"):
+                t = (level - p) / (q - p)
+            return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
+        t = (cross(a, b), cross(b, c), cross(d, c), cross(a, d))
+        edges = (  # crossing point on each edge, as (x, y) arrays of the cell grid's shape
+            (x0 + t[0] * (x1 - x0), np.broadcast_to(y0, a.shape)),
+            (np.broadcast_to(x1, a.shape), y0 + t[1] * (y1 - y0)),
+            (x0 + t[2] * (x1 - x0), np.broadcast_to(y1, a.shape)),
+            (np.broadcast_to(x0, a.shape), y0 + t[3] * (y1 - y0)),
+        )
+        case = ((a >= level) * 1 + (b >= level) * 2 + (c >= level) * 4 + (d >= level) * 8)
+        for code, pairs in _CASES.items():
+            cells = case == code
+            if not cells.any():
+                continue
+            for e, f in pairs:
+                out_x.append(np.stack([np.broadcast_to(edges[e][0], a.shape)[cells],
+                                       np.broadcast_to(edges[f][0], a.shape)[cells]], 1).ravel())
+                out_y.append(np.stack([np.broadcast_to(edges[e][1], a.shape)[cells],
+                                       np.broadcast_to(edges[f][1], a.shape)[cells]], 1).ravel())
+    if not out_x:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(out_x), np.concatenate(out_y)
+
+
+def contour_levels(Z: np.ndarray, count: int = 9) -> np.ndarray:
+    """``count`` evenly spaced levels strictly inside Z's range."""
+    lo, hi = float(np.nanmin(Z)), float(np.nanmax(Z))
+    return np.linspace(lo, hi, count + 2)[1:-1]

@@ -140,12 +140,10 @@ class SoftmaxProblem:
         return f
 
     def score(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
-        """e_a − π for every sample, (R, K, N)."""
-        pi = softmax(theta)
-        g = np.repeat(-pi[:, :, None], batch.actions.shape[1], axis=2)
-        index = batch.actions[:, None, :]
-        np.put_along_axis(g, index, np.take_along_axis(g, index, axis=1) + 1.0, axis=1)
-        return g
+        """e_a − π for every sample, (R, K, N), by broadcast comparison (ufuncs release the
+        GIL; fancy indexing would hold it, stalling the GUI thread on large batches)."""
+        onehot = batch.actions[:, None, :] == np.arange(self.dim)[None, :, None]
+        return onehot - softmax(theta)[:, :, None]
 
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pi = softmax(theta)

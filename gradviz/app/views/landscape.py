@@ -16,7 +16,6 @@ MAX_DRAWN = 2_000           # samples and contribution tips drawn at most (pyqtg
                             # walks every point in Python on each update)
 ARROW_PIXELS = 100_000      # pixels of per-sample arrow shafts drawn per frame at most
 MIN_ARROWS = 50
-CONTOURS = 9
 SAMPLE_COLOURS = 8          # f(x) bins: one scatter item per bin, each with one shared brush
 
 
@@ -87,12 +86,11 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
                                         width=14)
         self.colorbar.setImageItem(self.image, insert_in=plot)
-        self.contours = []
-        for _ in range(CONTOURS):
-            c = pg.IsocurveItem(level=0, pen=style.pen("#FFFFFF", 1, alpha=110))
-            c.setParentItem(self.image)
-            c.setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)  # static between landscapes
-            self.contours.append(c)
+        # contours come computed from the worker (pyqtgraph's IsocurveItem runs marching
+        # squares in Python on the GUI thread: hundreds of ms per landscape)
+        self.contours = pg.PlotCurveItem(connect="pairs", pen=style.pen("#FFFFFF", 1, alpha=110))
+        self.contours.setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)
+        plot.addItem(self.contours)
         self.trajectory = pg.PlotCurveItem(pen=style.pen(style.TRAJECTORY, 2.5))
         self.trajectory_shadow = pg.PlotCurveItem(pen=style.pen(style.OUTLINE, 4.5, alpha=140))
         # Software rendering is fill-rate bound (10⁴ long translucent arrows: ~0.6 s a frame),
@@ -145,6 +143,9 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
 
     def set_problem(self, problem: str) -> None:
         self.problem = problem
+        self._record, self._hovered = None, None
+        self.hover_text.hide()
+        self.highlight.setData([], [])
         plot = self.getPlotItem()
         if problem == "gaussian":
             plot.setLabel("bottom", "θ₁ = μ_x  (also x)")
@@ -167,6 +168,7 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         if land is None:
             return
         data = land.raw if (self.show_raw and land.raw is not None) else land.J
+        lines = (land.contours or {}).get("raw" if data is land.raw else "J", ([], []))
         data = np.ascontiguousarray(data, dtype=np.float32)
         lo, hi = float(np.nanmin(data)), float(np.nanmax(data))
         if not hi > lo:
@@ -177,8 +179,7 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
                            land.xs[-1] - land.xs[0] + dx, land.ys[-1] - land.ys[0] + dy)
         self.colorbar.setLevels((lo, hi))
         self.colorbar.axis.setLabel("f(x) (unsmoothed)" if self.show_raw else "J(θ) = E[f(x)]")
-        for level, contour in zip(np.linspace(lo, hi, CONTOURS + 2)[1:-1], self.contours):
-            contour.setData(data, level=level)
+        self.contours.setData(*lines)
 
     def set_show_raw(self, on: bool) -> None:
         self.show_raw = on
@@ -275,7 +276,8 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
 
     def _show_hover(self, i: int) -> None:
         record = self._record
-        if record is None or record.samples is None or i >= len(record.rewards):
+        if (record is None or record.samples is None or self.scale is None
+                or i >= len(record.rewards)):
             return
         x, f = record.samples[i], record.rewards[i]
         lines = [f"x = ({x[0]:.3f}, {x[1]:.3f})", f"f(x) = {f:.4g}"]

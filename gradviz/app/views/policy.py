@@ -57,9 +57,7 @@ class PolicyBarsView(TimedPaint, pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         p = self.getPlotItem()
-        p.setLabel("bottom", "action a")
-        p.setLabel("left", "π(a|θ)")
-        p.showGrid(y=True, alpha=0.25)
+        style.axes(p, "action a", "π(a|θ)")
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.38, brush=style.brush(style.ESTIMATE))
         p.addItem(self.bars)
         self.value_axis = pg.ViewBox()

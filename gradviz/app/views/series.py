@@ -28,15 +28,12 @@ class ObjectiveView(TimedPaint, pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         plot = self.getPlotItem()
-        plot.setLabel("bottom", "step t")
-        plot.setLabel("left", "J(θ_t)")
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        style.axes(plot, "step t", "J(θ_t)")
         plot.setTitle(style.coloured("— exact J(θ_t)", style.EXACT) + "   "
                       + style.coloured("· batch mean reward", style.REWARD), size="9pt")
         self.reward = _fast(plot.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,
                                       symbolBrush=style.brush(style.REWARD, 110)))
         self.J = _fast(plot.plot(pen=style.pen(style.EXACT, 2.5)))
-        style.plain_axes(plot)
 
     def show_series(self, rows: np.ndarray) -> None:
         step = rows[:, COLUMN["step"]]
@@ -85,9 +82,7 @@ class ReplicasView(TimedPaint, pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         plot = self.getPlotItem()
-        plot.setLabel("bottom", "step t")
-        plot.setLabel("left", "across runs")
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        style.axes(plot, "step t", "across runs")
         self.items = {}
         for name, colour in (("J", style.EXACT), ("p_best", style.REWARD)):
             upper = pg.PlotDataItem(pen=style.pen(colour, 1, alpha=90))
@@ -97,7 +92,6 @@ class ReplicasView(TimedPaint, pg.PlotWidget):
             for item in (upper, lower, band):
                 plot.addItem(item)
             self.items[name] = (mean, upper, lower)
-        style.plain_axes(plot)
 
     def show_series(self, rows: np.ndarray, runs: int) -> None:
         if runs <= 1:

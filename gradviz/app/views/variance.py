@@ -31,7 +31,7 @@ class VarianceView(TimedPaint, pg.PlotWidget):
             c = float(np.exp(np.mean(np.log(trace[keep] * n[keep]))))
             self.law.setData(n, c / n)
             self.getPlotItem().setTitle(style.coloured("● measured", style.SPREAD)
-                                        + f" (300 batches)   - - c/N, c = {c:.3g}", size="9pt")
+                                        + f" (200 batches)   - - c/N, c = {c:.3g}", size="9pt")
         else:
             self.law.setData([], [])
             self.getPlotItem().setTitle("no sampling noise (exact estimator)", size="9pt")
