@@ -447,12 +447,20 @@ class MainWindow(QMainWindow):
             self.redraw_timer.setInterval(interval)
 
     def _redraw(self) -> None:
-        if self.state == RunState.RUNNING and time.monotonic() - self._last_variance > VARIANCE_EVERY_S:
+        if (self.engine is not None and self.state == RunState.RUNNING
+                and time.monotonic() - self._last_variance > VARIANCE_EVERY_S):
             self._request_variance()
         self._pace()
         if not self._dirty:
             return
         self._frames_since_mark += 1
+        start = time.perf_counter()
+        try:
+            self._draw()
+        finally:  # setting data holds the GIL too: it counts towards the pace
+            PaintClock.seconds += time.perf_counter() - start
+
+    def _draw(self) -> None:
         self._dirty = False
         self.redraws += 1
         # painting holds the GIL the engine thread needs: the landscape is drawn every frame,
@@ -469,11 +477,15 @@ class MainWindow(QMainWindow):
                 if self.config.problem == "softmax" and slow and self._visible("simplex"):
                     self.simplex.show_path(xs, ys)
             if slow:
-                for name, view in (("objective", self.objective), ("quality", self.quality),
-                                   ("replicas", self.replicas)):
+                # a plot a few hundred pixels wide needs no more than MAX_PATH_POINTS points
+                thinned = rows[:: max(1, len(rows) // MAX_PATH_POINTS)]
+                if thinned[-1, 0] != rows[-1, 0]:
+                    thinned = np.vstack([thinned, rows[-1]])
+                for name, view in (("objective", self.objective), ("quality", self.quality)):
                     if self._visible(name):
-                        view.show_series(rows) if name != "replicas" else view.show_series(
-                            rows, record.replicas)
+                        view.show_series(thinned)
+                if self._visible("replicas"):
+                    self.replicas.show_series(thinned, record.replicas)
                 if self._visible("histogram"):
                     self.histogram.show_record(record)
         elif self.status is not None and self.central.currentWidget() is self.landscape:
