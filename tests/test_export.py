@@ -39,6 +39,13 @@ def test_png_export_has_the_asked_width(stepped_window, tmp_path, plot):
     assert image.width() == 900 and image.height() > 100
     pixels = np.frombuffer(image.convertToFormat(QImage.Format_Grayscale8).constBits(), np.uint8)
     assert pixels.std() > 5  # something was drawn
+    # and it is the plot as shown, only larger: scaled back down it matches the screen
+    widget = plot_widget(stepped_window, plot)
+    shown = widget.grab().toImage().convertToFormat(QImage.Format_Grayscale8)
+    small = image.scaled(shown.width(), shown.height()).convertToFormat(QImage.Format_Grayscale8)
+    a, b = (np.array([[img.pixelColor(x, y).value() for x in range(0, img.width(), 4)]
+                      for y in range(0, img.height(), 4)], dtype=float) for img in (shown, small))
+    assert np.abs(a - b).mean() < 20
 
 
 def svg_paths(path):

@@ -83,8 +83,12 @@ def render_image(widget: QWidget, width: int | None = None) -> QImage:
     painter = QPainter(image)
     try:
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.scale(scale, scale)
-        _render(widget, painter)
+        if isinstance(widget, pg.GraphicsView):  # the view maps its viewport onto the image
+            widget.render(painter, QRectF(image.rect()), widget.viewport().rect(),
+                          Qt.IgnoreAspectRatio)
+        else:
+            painter.scale(scale, scale)
+            _render(widget, painter)
     finally:
         painter.end()  # an unfinished painter crashes Qt when its device is destroyed
     return image

@@ -19,9 +19,14 @@ def headless_window(config: RunConfig, size=(1400, 900)):
     """A main window that is drawn but never shown and has no engine thread."""
     from .window import MainWindow
 
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
     window = MainWindow(config, start_engine=False)
     window.resize(*size)
-    window.ensurePolished()
+    window.setAttribute(Qt.WA_DontShowOnScreen, True)  # laid out like a shown window, invisible
+    window.show()
+    QApplication.processEvents()
     return window
 
 

@@ -93,6 +93,8 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         plot.addItem(self.contours)
         self.trajectory = pg.PlotCurveItem(pen=style.pen(style.TRAJECTORY, 2.5))
         self.trajectory_shadow = pg.PlotCurveItem(pen=style.pen(style.OUTLINE, 4.5, alpha=140))
+        for item in (self.trajectory, self.trajectory_shadow):
+            item.setSegmentedLineMode("on")  # long wide polylines: fast as segments
         # Software rendering is fill-rate bound (10⁴ long translucent arrows: ~0.6 s a frame),
         # so every contribution's tip is a dot and whole arrows are drawn for as many samples
         # as fit ARROW_PIXELS; the title says how many.

@@ -16,9 +16,12 @@ def _finite_positive(x, y):
 
 
 def _fast(item):
-    """Long series: draw only what is in view, thinned to the pixels (peak-preserving)."""
+    """Long series: draw only what is in view, thinned to the pixels (peak-preserving), as
+    separate segments (Qt strokes a long antialiased polyline wider than 1 px as one path,
+    measured at ~100 ms for 2,000 points; as segments it is a few ms)."""
     item.setDownsampling(auto=True, method="peak")
     item.setClipToView(True)
+    item.curve.setSegmentedLineMode("on")
     return item
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from ...engine.analysis import BATCH_SIZES
 from .. import style
 from ..paint_clock import TimedPaint
 
@@ -22,6 +23,8 @@ class VarianceView(TimedPaint, pg.PlotWidget):
         self.measured = p.plot(pen=None, symbol="o", symbolSize=9, symbolPen=style.pen(style.OUTLINE, 1),
                                symbolBrush=style.brush(style.SPREAD))
         style.plain_axes(p)
+        # label the measured batch sizes only (log-mode minor labels collide on wide plots)
+        p.getAxis("bottom").setTicks([[(np.log10(n), f"{n:g}") for n in BATCH_SIZES], []])
 
     def show_curve(self, curve) -> None:
         n, trace = curve
