@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
 
 from ..engine.files import WriteError, current_umask
+from ..export_cli import PLOTS
 
-PLOTS = ("landscape", "objective", "quality", "histogram", "variance", "replicas", "window")
 FIGURE_SUFFIXES = (".png", ".svg")
 
 

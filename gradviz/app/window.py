@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QS
 from .. import __version__
 from ..engine import config as cfg
 from ..engine.errors import ConfigError
-from ..engine.history import DecimatedSeries
+from ..engine.history import COLUMN, DecimatedSeries, plane_point
 from . import sessions
 from .controls import ControlPanel
 from .icon import app_icon
@@ -469,7 +469,7 @@ class MainWindow(QMainWindow):
         record, rows = self.latest, self.series.rows()
         if record is not None and len(rows):
             if self.central.currentWidget() is self.landscape:
-                path = rows[:: max(1, len(rows) // MAX_PATH_POINTS), 7:9]
+                path = rows[:: max(1, len(rows) // MAX_PATH_POINTS)][:, [COLUMN["plane_x"], COLUMN["plane_y"]]]
                 xs = np.append(path[:, 0], self._plane_now()[0])
                 ys = np.append(path[:, 1], self._plane_now()[1])
                 self.landscape.show_path(xs, ys)
@@ -516,7 +516,6 @@ class MainWindow(QMainWindow):
         return self.engine is None or self.docks[dock].widget().isVisible()
 
     def _plane_now(self):
-        from ..engine.history import plane_point
         theta = self.latest.theta_next[0] if self.latest is not None else self.status.theta[0]
         return plane_point(theta, self.config.problem)
 
