@@ -76,7 +76,7 @@ def test_step_reset_and_problem_switch(qtbot, make_window):
 def test_clicking_the_landscape_sets_theta(qtbot, make_window):
     window = make_window()
     view = window.landscape
-    qtbot.waitUntil(lambda: view.image.image is not None)
+    qtbot.waitUntil(lambda: view.levels is not None and not view.image.pixmap().isNull())
     scene_point = view.viewbox.mapViewToScene(pg_point(1.0, 1.5))
     pixel = view.mapFromScene(scene_point)
     QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(pixel.x(), pixel.y()))
@@ -184,10 +184,12 @@ def test_per_sample_arrows_are_one_item_and_the_subset_is_stated(qtbot, make_win
     qtbot.waitUntil(lambda: window.redraws > 0 and window.landscape._record is not None)
     window._dirty = True
     window._redraw()
-    x, _ = window.landscape.contrib.getData()      # every shaft and barb in one curve item
-    arrows = len(x) // 6
-    assert len(x) % 6 == 0 and MIN_ARROWS <= arrows <= MAX_DRAWN
-    assert len(window.landscape.tips.data) == MAX_DRAWN
+    view = window.landscape
+    arrows = view.arrows_drawn
+    # every shaft and barb is in one path item: 3 segments (6 path elements) an arrow
+    assert view.contrib.path().elementCount() == 6 * arrows
+    assert MIN_ARROWS <= arrows <= MAX_DRAWN and view.dots_drawn == MAX_DRAWN
+    assert view.tips.path().elementCount() == 5 * MAX_DRAWN   # one 4-gon (5 points) a tip
     assert f"arrows for {arrows:,} of 20,000 samples" in window.landscape.getPlotItem().titleLabel.text
 
 
@@ -270,5 +272,5 @@ def test_paused_redraw_fills_every_visible_plot(qtbot, make_window):
         step_and_wait(qtbot, window)
     window._dirty = True
     window._redraw()
-    assert len(window.objective.J.getData()[0]) == 3
-    assert window.quality.error.getData()[0] is not None
+    assert window.objective.J.path().elementCount() == 3        # a polyline through 3 steps
+    assert window.quality.error.path().elementCount() == 3

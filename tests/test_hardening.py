@@ -255,17 +255,21 @@ def test_exports_to_a_read_only_folder_get_a_message(qtbot, make_window):
 
 def test_a_full_disk_leaves_no_partial_file(qtbot, make_window, tmp_path, monkeypatch):
     import errno
-    import shutil
 
+    from gradviz.engine import history
     from gradviz.engine.files import WriteError
     window = make_window()
     window.step_once()
     qtbot.waitUntil(lambda: window.status.step == 1)
 
-    def disk_full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    class FullDisk:
+        def __init__(self, *args, **kwargs):
+            pass
 
-    monkeypatch.setattr(shutil, "copyfileobj", disk_full)
+        def writerow(self, row):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(history.csv, "writer", FullDisk)
     window.engine.send("export_csv", str(tmp_path / "run.csv"))
     qtbot.waitUntil(lambda: window.last_message is not None)
     assert "No space left" in window.last_message[1]

@@ -24,7 +24,6 @@ from ..engine.history import COLUMN, DecimatedSeries, plane_point
 from . import sessions
 from .controls import ControlPanel
 from .icon import app_icon
-from .paint_clock import PaintClock
 from .views.histogram import HistogramView
 from .views.landscape import LandscapeView
 from .views.policy import PolicyBarsView, SimplexView
@@ -36,8 +35,10 @@ REDRAW_MS = 33           # 30 Hz
 SLOWEST_REDRAW_MS = 100  # 10 Hz: the slowest pace when the engine runs flat out
 GUI_SHARE = 0.2          # flat out, painting may take this share of the time (it holds the GIL)
 SLOW_EVERY = 6          # secondary plots redraw every 6th frame (5 Hz); the landscape at 30 Hz
-MAX_PATH_POINTS = 2000  # θ's drawn path is thinned to this many points
+MAX_PATH_POINTS = 2000  # θ's path, before the landscape drops what is under a pixel
+SERIES_POINTS = 600     # plots over steps: about one point per pixel column (see native.py)
 VARIANCE_EVERY_S = 3.0
+GATE_WAIT_S = 0.005      # the engine pauses for drawing after its step, if that ends by then
 APP_MAX_SAMPLES = 2_000_000   # replicas × batch per step in the app: keeps a step ≲ 0.2 s
 TEACHING_DEFAULT = cfg.RunConfig()  # gaussian on 'hills', batch 16, per-sample arrows on
 
@@ -73,7 +74,8 @@ class MainWindow(QMainWindow):
         self._rate = 0.0
         self._dialogs = []
         self._last_variance = 0.0
-        self._paint_mark = (time.perf_counter(), PaintClock.seconds)
+        self._draw_seconds = 0.0                # time spent setting plot data (holds the GIL)
+        self._draw_mark = (time.perf_counter(), 0.0)
         self._frames_since_mark = 0
         self._animation = None   # (session file, GIF path, temporary folder) while rendering
         self._process = None
@@ -432,11 +434,11 @@ class MainWindow(QMainWindow):
         the GIL the engine thread needs) stays near GUI_SHARE of the wall clock; capped
         speeds and paused runs redraw at 30 Hz."""
         now = time.perf_counter()
-        spent = PaintClock.seconds - self._paint_mark[1]
-        elapsed = now - self._paint_mark[0]
+        spent = self._draw_seconds - self._draw_mark[1]
+        elapsed = now - self._draw_mark[0]
         if elapsed < 0.5:
             return
-        self._paint_mark = (now, PaintClock.seconds)
+        self._draw_mark = (now, self._draw_seconds)
         flat_out = self.state == RunState.RUNNING and self.panel.speed_cap() is None
         per_frame = spent / max(self._frames_since_mark, 1)
         self._frames_since_mark = 0
@@ -455,10 +457,18 @@ class MainWindow(QMainWindow):
             return
         self._frames_since_mark += 1
         start = time.perf_counter()
+        # Short steps are Python, holding the GIL: pause the engine while drawing rather
+        # than trade the GIL call by call.  Long steps are numpy, which lets go of it: draw
+        # alongside them.
+        gate = self.engine.gate if self.engine is not None else None
+        short_steps = self._rate > 1 / GATE_WAIT_S or self.state != RunState.RUNNING
+        held = gate is not None and short_steps and gate.close(timeout=GATE_WAIT_S)
         try:
             self._draw()
-        finally:  # setting data holds the GIL too: it counts towards the pace
-            PaintClock.seconds += time.perf_counter() - start
+        finally:
+            if held:
+                gate.open()
+            self._draw_seconds += time.perf_counter() - start
 
     def _draw(self) -> None:
         self._dirty = False
@@ -477,8 +487,7 @@ class MainWindow(QMainWindow):
                 if self.config.problem == "softmax" and slow and self._visible("simplex"):
                     self.simplex.show_path(xs, ys)
             if slow:
-                # a plot a few hundred pixels wide needs no more than MAX_PATH_POINTS points
-                thinned = rows[:: max(1, len(rows) // MAX_PATH_POINTS)]
+                thinned = rows[:: max(1, len(rows) // SERIES_POINTS)]
                 if thinned[-1, 0] != rows[-1, 0]:
                     thinned = np.vstack([thinned, rows[-1]])
                 for name, view in (("objective", self.objective), ("quality", self.quality)):

@@ -9,6 +9,8 @@ as it goes), so the GUI's event loop is never flooded and a command waits at mos
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -27,8 +29,48 @@ from ..engine.landscape import gaussian_landscape, softmax_landscape
 from ..engine.rewards import resolve_reward
 from ..engine.run import Run, StepRecord
 
-BURST_SECONDS = 0.015
+BURST_SECONDS = 0.030   # one Tick per redraw at 30 Hz; a command waits one burst at most
+# Python hands the GIL to a waiting thread after this long (default 5 ms).  Every Qt call the
+# GUI makes releases and re-takes the GIL, and re-taking it waits for the engine thread to
+# yield: at 5 ms a frame's dozen updates cost ~60 ms of waiting, at 1 ms ~12 ms.
+SWITCH_INTERVAL = 0.001
 MEASURE_DELAY_MS = 100
+
+
+class DrawGate:
+    """Lets the GUI pause the engine between steps while it sets plot data.
+
+    Both threads need the GIL.  Left to compete, every Qt call the GUI makes while drawing
+    hands the GIL to the engine and waits up to Python's switch interval to get it back: a
+    4 ms draw took 11 ms and cost the engine more than that.  With the gate closed the
+    engine waits (without the GIL) and the draw runs at its own speed."""
+
+    def __init__(self):
+        self._stepping = threading.Lock()   # held by the engine during each step
+        self._open = threading.Event()
+        self._open.set()
+
+    def __enter__(self):
+        """Engine side (``with gate: step``): wait while the gate is closed, then hold it
+        for one step."""
+        self._open.wait()
+        self._stepping.acquire()
+
+    def __exit__(self, *_):
+        self._stepping.release()
+
+    def close(self, timeout: float) -> bool:
+        """GUI side: stop the engine after its current step (waiting ``timeout`` seconds at
+        most; False if that step takes longer).  Reopen with :meth:`open`."""
+        self._open.clear()
+        if self._stepping.acquire(timeout=timeout):
+            return True
+        self._open.set()
+        return False
+
+    def open(self) -> None:
+        self._stepping.release()
+        self._open.set()
 
 
 class RunState(Enum):
@@ -91,8 +133,9 @@ class EngineWorker(QObject):
     exported = Signal(str)           # path written
     saved = Signal(str)              # session file written
 
-    def __init__(self, config: RunConfig):
+    def __init__(self, config: RunConfig, gate: "DrawGate | None" = None):
         super().__init__()
+        self._gate = gate or DrawGate()
         self._config = config
         self._run: Run | None = None
         self._spool: Spool | None = None
@@ -239,10 +282,11 @@ class EngineWorker(QObject):
         records, deadline = [], time.perf_counter() + BURST_SECONDS
         try:
             while True:
-                records.append(self._run.step())
+                with self._gate:
+                    records.append(self._run.step())
                 if count is not None and len(records) >= count:
                     break
-                if time.perf_counter() >= deadline or QThread.currentThread().isInterruptionRequested():
+                if time.perf_counter() >= deadline:   # no Qt call per step: each gives up the GIL
                     break
         except RunStopped as stopped:
             self._timer.stop()
@@ -297,7 +341,8 @@ class EngineThread(QObject):
         ENGINES.add(self)
         self.thread = QThread()
         self.thread.setObjectName("gradviz-engine")
-        self.worker = EngineWorker(config)
+        self.gate = DrawGate()
+        self.worker = EngineWorker(config, self.gate)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.start)
         self.command.connect(self.worker.handle)
@@ -305,6 +350,7 @@ class EngineThread(QObject):
         self.sent = 0
 
     def start(self) -> None:
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.thread.start()
 
     def send(self, command: str, payload=None) -> None:

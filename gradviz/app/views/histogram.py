@@ -4,17 +4,14 @@ component k, with their mean (the estimate ĝ_k) and the exact ∂J/∂θk marke
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import style
-from ..paint_clock import TimedPaint
+from .live_range import nice_ceiling, value_range
+from .native import NativePlotWidget, histogram_path, path_item, qpen, segments_path, set_title
 
 MAX_BINS = 60
-
-
-class TimedPlotWidget(TimedPaint, pg.PlotWidget):
-    """A plain PlotWidget whose painting counts on the paint clock."""
 
 
 class HistogramView(QWidget):
@@ -27,17 +24,16 @@ class HistogramView(QWidget):
         top.addWidget(QLabel("component"))
         top.addWidget(self.component)
         top.addStretch(1)
-        self.plot = TimedPlotWidget()
+        self.plot = NativePlotWidget()
         p = self.plot.getPlotItem()
         p.setLabel("bottom", "contribution f(xᵢ)·∂log p/∂θ_k")
         p.setLabel("left", "samples")
-        self.bars = p.plot(stepMode="center", fillLevel=0, pen=style.pen(style.CONTRIBUTION, 1.5),
-                           fillBrush=style.brush(style.CONTRIBUTION, 120))
+        self.bars = path_item(p, qpen(style.CONTRIBUTION, 1.5), z=1)
+        self.bars.setBrush(style.brush(style.CONTRIBUTION, 120))
         style.plain_axes(p)
-        self.mean_line = pg.InfiniteLine(angle=90, pen=style.pen(style.ESTIMATE, 3))
-        self.exact_line = pg.InfiniteLine(angle=90, pen=style.pen(style.EXACT, 3, style=pg.QtCore.Qt.DashLine))
-        p.addItem(self.mean_line)
-        p.addItem(self.exact_line)
+        self.mean_line = path_item(p, qpen(style.ESTIMATE, 3, cap=Qt.FlatCap), z=3)
+        self.exact_line = path_item(p, qpen(style.EXACT, 3, style=Qt.DashLine, cap=Qt.FlatCap), z=2)
+        self._range = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
@@ -58,9 +54,9 @@ class HistogramView(QWidget):
         record, k = self._record, max(self.component.currentIndex(), 0)
         p = self.plot.getPlotItem()
         if record is None or record.contributions is None or k >= record.contributions.shape[1]:
-            self.bars.setData([0, 1], [0])
-            p.setTitle("no per-sample contributions (exact estimator)" if record is not None else "",
-                       size="9pt")
+            for item in (self.bars, self.mean_line, self.exact_line):
+                item.setPath(segments_path([], []))
+            set_title(p, "no per-sample contributions (exact estimator)" if record is not None else "")
             return
         values = record.contributions[:, k]
         lo, hi = np.percentile(values, [0.5, 99.5]) if len(values) > 200 else (values.min(), values.max())
@@ -68,10 +64,25 @@ class HistogramView(QWidget):
             lo, hi = lo - 0.5, hi + 0.5
         bins = int(np.clip(np.sqrt(len(values)), 5, MAX_BINS))
         counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
-        self.bars.setData(edges, counts)
-        self.mean_line.setValue(record.estimate[0, k])
-        self.exact_line.setValue(record.grad[0, k])
-        p.setTitle(f"N = {len(values):,}   "
-                   + style.coloured(f"mean ĝ = {record.estimate[0, k]:.3g}", style.ESTIMATE) + "   "
-                   + style.coloured(f"exact {record.grad[0, k]:.3g}", style.EXACT),
-                   size="9pt")
+        mean, exact = record.estimate[0, k], record.grad[0, k]
+        top = nice_ceiling(1.05 * max(counts.max(), 1))
+        self.bars.setPath(histogram_path(edges, counts))
+        self.mean_line.setPath(segments_path([mean, mean], [0, top]))
+        self.exact_line.setPath(segments_path([exact, exact], [0, top]))
+        self._follow(min(lo, mean, exact), max(hi, mean, exact), top)
+        set_title(p, f"N = {len(values):,}   "
+                  + style.coloured(f"mean ĝ = {record.estimate[0, k]:.3g}", style.ESTIMATE) + "   "
+                  + style.coloured(f"exact {record.grad[0, k]:.3g}", style.EXACT))
+
+    def _follow(self, lo: float, hi: float, top: float) -> None:
+        """Move the view only when the histogram leaves it or shrinks in it (each change
+        rebuilds the axes in Python); once the user zooms, leave it to them."""
+        vb = self.plot.getPlotItem().getViewBox()
+        if not all(vb.autoRangeEnabled()):
+            self._range = None
+            return
+        current = self._range
+        x = value_range(current[0] if current else None, lo, hi)
+        if current is None or x != current[0] or top != current[1]:
+            self._range = (x, top)
+            vb.setRange(xRange=x, yRange=(0, top), padding=0, disableAutoRange=False)

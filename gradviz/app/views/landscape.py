@@ -6,17 +6,26 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from ...engine.history import plane_point
 from .. import style
-from ..paint_clock import TimedPaint
 from ..arrows import arrow_segments, covariance_ellipse, nice_scale
+from .native import (NativePlotWidget, disc_item, discs_path, legend_proxy, path_item, pixel_radius,
+                     polyline_path, qpen, segments_path, set_title, simplify)
 
-MAX_DRAWN = 2_000           # samples and contribution tips drawn at most (pyqtgraph's scatter
-                            # walks every point in Python on each update)
+MAX_DRAWN = 2_000           # samples and contribution tips drawn at most: more is a blur
 ARROW_PIXELS = 100_000      # pixels of per-sample arrow shafts drawn per frame at most
 MIN_ARROWS = 50
-SAMPLE_COLOURS = 8          # f(x) bins: one scatter item per bin, each with one shared brush
+SAMPLE_COLOURS = 8          # f(x) bins: one item per bin, each with one pen
+HOVER_PIXELS = 8            # a sample within this many pixels of the mouse is hovered
+SAMPLE_PIXELS = 5.0         # radius of a sample's disc
+TIP_PIXELS = 2.2
+MARKER_PIXELS = (7.5, 5.5)  # θ: dark rim, white disc
+HOVER_HALO_PIXELS = 7.5
+PATH_CELL_PIXELS = 1.5      # θ's path keeps one point per 1.5-pixel cell it enters …
+MAX_PATH_DRAWN = 300        # … and at most this many
 
 
 def plane_vectors(vectors: np.ndarray, problem: str) -> np.ndarray:
@@ -55,8 +64,11 @@ class _PickingViewBox(pg.ViewBox):
             super().mouseDragEvent(ev, axis)
 
 
-class LandscapeView(TimedPaint, pg.PlotWidget):
-    """Emits ``thetaPicked(x, y)`` when the user clicks or drags on the plane."""
+class LandscapeView(NativePlotWidget):
+    """Emits ``thetaPicked(x, y)`` when the user clicks or drags on the plane.
+
+    Everything on the plane is a plain Qt item (see views/native.py): Qt paints it in C++
+    while the engine thread keeps the GIL."""
 
     thetaPicked = Signal(float, float)
 
@@ -68,86 +80,94 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         self.show_contributions = True
         self.show_raw = False
         self.scale = None
+        self.levels = None              # the heatmap's (low, high), once there is one
+        self.arrows_drawn = 0           # per-sample arrows in the last frame
+        self.dots_drawn = 0             # per-sample tips in the last frame
         self._mean_square = 0.0
         self._landscape = None
         self._record = None
+        self._samples = None            # the drawn samples (n, 2), for hovering
         self._hovered = None
         plot = self.getPlotItem()
-        plot.setLabel("bottom", "θ₁ (μ_x)")
-        plot.setLabel("left", "θ₂ (μ_y)")
         plot.setAspectLocked(True)
         plot.showGrid(x=False, y=False)
         self.cmap = pg.colormap.get(style.LANDSCAPE_MAP)
-        self.image = pg.ImageItem()
-        self.image.setColorMap(self.cmap)
+        self.image = QGraphicsPixmapItem()
+        self.image.setTransformationMode(Qt.SmoothTransformation)
+        self.image.setCacheMode(QGraphicsItem.DeviceCoordinateCache)   # rescaled on zoom only
+        self.viewbox.addItem(self.image, ignoreBounds=True)
         self.image.setZValue(-10)
-        self.image.setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)
-        plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
                                         width=14)
-        self.colorbar.setImageItem(self.image, insert_in=plot)
+        plot.layout.addItem(self.colorbar, 2, 5)   # right of the plot, as pyqtgraph inserts it
+        plot.layout.setColumnFixedWidth(4, 5)
         # contours come computed from the worker (pyqtgraph's IsocurveItem runs marching
         # squares in Python on the GUI thread: hundreds of ms per landscape)
-        self.contours = pg.PlotCurveItem(connect="pairs", pen=style.pen("#FFFFFF", 1, alpha=110))
-        self.contours.setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)
-        plot.addItem(self.contours)
-        self.trajectory = pg.PlotCurveItem(pen=style.pen(style.TRAJECTORY, 2.5))
-        self.trajectory_shadow = pg.PlotCurveItem(pen=style.pen(style.OUTLINE, 4.5, alpha=140))
-        for item in (self.trajectory, self.trajectory_shadow):
-            item.setSegmentedLineMode("on")  # long wide polylines: fast as segments
-        # Software rendering is fill-rate bound (10⁴ long translucent arrows: ~0.6 s a frame),
-        # so every contribution's tip is a dot and whole arrows are drawn for as many samples
-        # as fit ARROW_PIXELS; the title says how many.
-        self.contrib = pg.PlotCurveItem(connect="pairs", antialias=False,
-                                        pen=style.pen(style.CONTRIBUTION, 1))  # opaque: cheaper to fill
-        self.tips = pg.ScatterPlotItem(size=4, pen=None, brush=style.brush(style.CONTRIBUTION, 170))
-        self.cmap_bins = [pg.mkBrush(self.cmap.map(v, mode="qcolor"))
-                          for v in np.linspace(0, 1, SAMPLE_COLOURS)]
-        self.sample_bins = []
-        for b in self.cmap_bins:
-            item = pg.ScatterPlotItem(size=9, brush=b, pen=style.pen(style.OUTLINE, 0.6, alpha=160),
-                                      hoverable=True, hoverSize=12,
-                                      hoverPen=style.pen(style.HIGHLIGHT, 2))
-            item.sigHovered.connect(self._hover)
-            self.sample_bins.append(item)
-        self.highlight = pg.PlotCurveItem(connect="pairs", pen=style.pen(style.HIGHLIGHT, 3))
-        self.ellipse = pg.PlotCurveItem(pen=style.pen(style.ESTIMATE, 2, style=Qt.DashLine))
-        self.arrows = {}
-        for name, colour in (("exact", style.EXACT), ("estimate", style.ESTIMATE)):
-            shadow = pg.PlotCurveItem(connect="pairs", pen=style.pen(style.OUTLINE, 6.5, alpha=200))
-            line = pg.PlotCurveItem(connect="pairs", pen=style.pen(colour, 3.5))
-            self.arrows[name] = (shadow, line)
-        self.theta_marker = pg.ScatterPlotItem(size=13, brush=style.brush("#FFFFFF"),
-                                               pen=style.pen(style.OUTLINE, 2))
-        for item in (self.trajectory_shadow, self.trajectory, self.contrib, self.tips,
-                     *self.sample_bins, self.highlight, self.ellipse, *self.arrows["exact"], *self.arrows["estimate"],
-                     self.theta_marker):
-            plot.addItem(item)
+        self.contours = path_item(plot, qpen("#FFFFFF", 1, alpha=110), z=-5)
+        self.contours.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        pens = {
+            "path_shadow": qpen(style.OUTLINE, 4.5, alpha=140),
+            "path": qpen(style.TRAJECTORY, 2.5),
+            "contribution": qpen(style.CONTRIBUTION, 1),
+            "highlight": qpen(style.HIGHLIGHT, 3),
+            "ellipse": qpen(style.ESTIMATE, 2, style=Qt.DashLine, cap=Qt.FlatCap),
+            "arrow_shadow": qpen(style.OUTLINE, 6.5, alpha=200),
+            "exact": qpen(style.EXACT, 3.5),
+            "estimate": qpen(style.ESTIMATE, 3.5),
+        }
+        discs = {   # name: (colour, alpha)
+            "tip": (style.CONTRIBUTION, 170), "hover": (style.HIGHLIGHT, 255),
+            "marker_outline": (style.OUTLINE, 255), "marker": ("#FFFFFF", 255),
+        }
+        layers = ["path_shadow", "path", "contribution", "tip", "hover", "samples",
+                  "highlight", "ellipse", "arrow_shadow", "exact", "arrow_shadow", "estimate",
+                  "marker_outline", "marker"]   # bottom to top; "samples": one item per colour
+        items = {z: path_item(plot, pens[name], z) if name in pens else disc_item(plot, *discs[name], z=z)
+                 for z, name in enumerate(layers) if name != "samples"}
+        (self.trajectory_shadow, self.trajectory, self.contrib, self.tips, self.hover_dot,
+         self.highlight, self.ellipse, *arrows, outline, fill) = items.values()
+        self.arrows = {"exact": tuple(arrows[:2]), "estimate": tuple(arrows[2:])}
+        self.marker = (outline, fill)
+        self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
+                             for v in np.linspace(0, 1, SAMPLE_COLOURS)]
+        self.sample_bins = [disc_item(plot, c, z=layers.index("samples")) for c in self.cmap_colours]
+        for item in self.sample_bins:   # a 1 px rim: Qt draws 1 px pens on a fast path
+            item.setPen(qpen(style.OUTLINE, 1, alpha=170))
         self.hover_text = pg.TextItem(color=style.FOREGROUND, fill=style.brush("#FFFFFF", 225),
                                       border=style.pen(style.OUTLINE, 1), anchor=(0, 1))
         self.hover_text.setZValue(50)
         self.hover_text.hide()
         plot.addItem(self.hover_text)
+        self.scene().sigMouseMoved.connect(self._mouse_moved)
         # translucent, so θ shows through when it climbs behind it (drag to move it)
         self.legend = plot.addLegend(offset=(6, 6), labelTextSize="9pt", verSpacing=-4,
                                      brush=style.brush("#FFFFFF", 150))
-        self.legend.addItem(self.arrows["exact"][1], "exact ∇J(θ)")
-        self.legend.addItem(self.arrows["estimate"][1], "estimate ĝ")
-        self.legend.addItem(self.ellipse, "ĝ ± 2 s.d. (86 %)")
-        self.legend.addItem(self.contrib, "each f(xᵢ)∇log p(xᵢ) (• tip)")
-        self.legend.addItem(self.trajectory, "θ's path")
+        for name, text in (("exact", "exact ∇J(θ)"), ("estimate", "estimate ĝ"),
+                           ("ellipse", "ĝ ± 2 s.d. (86 %)"),
+                           ("contribution", "each f(xᵢ)∇log p(xᵢ) (• tip)")):
+            self.legend.addItem(legend_proxy(pens[name]), text)
+        # the path is white on a dark shadow: its sample is the shadow with θ's white marker
+        self.legend.addItem(legend_proxy(pens["path_shadow"], symbol="o", symbolSize=9,
+                                         symbolBrush="#FFFFFF", symbolPen=style.OUTLINE),
+                            "θ's path")
+        # discs are sized in pixels: redraw them when the user zooms
+        self.viewbox.sigRangeChanged.connect(self._view_changed)
         plot.disableAutoRange()
         style.plain_axes(plot)
         self.colorbar.axis.setSIPrefixEnableRanges(((0.0, 0.0),))
         self.colorbar.axis.enableAutoSIPrefix(False)
+        self.set_problem("gaussian")
+
+    def _view_changed(self, *_) -> None:
+        if self._record is not None:
+            self.show_record(self._record)
 
     # --- updates -----------------------------------------------------------------------------
 
     def set_problem(self, problem: str) -> None:
         self.problem = problem
-        self._record, self._hovered = None, None
-        self.hover_text.hide()
-        self.highlight.setData([], [])
+        self._record, self._samples = None, None
+        self._unhover()
         plot = self.getPlotItem()
         if problem == "gaussian":
             plot.setLabel("bottom", "θ₁ = μ_x  (also x)")
@@ -166,22 +186,27 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         self.getPlotItem().setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0.02)
 
     def _draw_image(self) -> None:
+        """The heatmap as a pixmap: value v ↦ colour map((v − low) / (high − low)), pixel
+        (i, j) centred on (xs[j], ys[i]); Qt rescales it smoothly, and only when zoomed."""
         land = self._landscape
         if land is None:
             return
         data = land.raw if (self.show_raw and land.raw is not None) else land.J
         lines = (land.contours or {}).get("raw" if data is land.raw else "J", ([], []))
-        data = np.ascontiguousarray(data, dtype=np.float32)
         lo, hi = float(np.nanmin(data)), float(np.nanmax(data))
         if not hi > lo:
             hi = lo + 1e-9
-        self.image.setImage(data, levels=(lo, hi), autoLevels=False)
+        self.levels = (lo, hi)
+        level = np.nan_to_num((np.asarray(data, dtype=float) - lo) / (hi - lo))
+        rgba = np.ascontiguousarray(self.cmap.map(level, mode="byte"), dtype=np.uint8)
+        height, width = level.shape
+        image = QImage(rgba.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
+        self.image.setPixmap(QPixmap.fromImage(image))
         dx, dy = land.xs[1] - land.xs[0], land.ys[1] - land.ys[0]
-        self.image.setRect(land.xs[0] - dx / 2, land.ys[0] - dy / 2,
-                           land.xs[-1] - land.xs[0] + dx, land.ys[-1] - land.ys[0] + dy)
+        self.image.setTransform(QTransform(dx, 0, 0, dy, land.xs[0] - dx / 2, land.ys[0] - dy / 2))
         self.colorbar.setLevels((lo, hi))
         self.colorbar.axis.setLabel("f(x) (unsmoothed)" if self.show_raw else "J(θ) = E[f(x)]")
-        self.contours.setData(*lines)
+        self.contours.setPath(segments_path(*lines))
 
     def set_show_raw(self, on: bool) -> None:
         self.show_raw = on
@@ -195,8 +220,16 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
             self.show_record(self._record)
 
     def show_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
-        self.trajectory.setData(xs, ys)
-        self.trajectory_shadow.setData(xs, ys)
+        xs, ys = simplify(xs, ys, pixel_radius(self.getPlotItem(), PATH_CELL_PIXELS))
+        if len(xs) > MAX_PATH_DRAWN:   # a wide pen: keep the stroke cheap (native.polyline_path)
+            keep = np.unique(np.linspace(0, len(xs) - 1, MAX_PATH_DRAWN).astype(int))
+            xs, ys = xs[keep], ys[keep]
+        path = polyline_path(xs, ys)
+        self.trajectory.setPath(path)
+        self.trajectory_shadow.setPath(path)
+
+    def _discs(self, x, y, pixels: float, sides: int = 12):
+        return discs_path(x, y, pixel_radius(self.getPlotItem(), pixels), sides)
 
     def show_record(self, record) -> None:
         """Samples, arrows and ellipse for the newest step (replica 0)."""
@@ -209,39 +242,41 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         self._update_scale(exact, estimate)
         s = self.scale
         for name, vector in (("exact", exact), ("estimate", estimate)):
-            x, y = arrow_segments(here, s * vector)
+            path = segments_path(*arrow_segments(here, s * vector))
             for item in self.arrows[name]:
-                item.setData(x, y)
-        self.theta_marker.setData([origin[0]], [origin[1]])
+                item.setPath(path)
+        for item, radius in zip(self.marker, MARKER_PIXELS):
+            item.setPath(self._discs([origin[0]], [origin[1]], radius, 24))
         title = f"arrows drawn at {s:g} × gradient"
         contributions = record.contributions
         n = len(record.rewards)
         drawn = min(n, MAX_DRAWN)
+        self.arrows_drawn = self.dots_drawn = 0
         if contributions is not None and self.show_contributions:
             vectors = s * plane_vectors(contributions[:drawn], self.problem)
             pixel = max(self.viewbox.viewPixelSize()[0], 1e-12)
             mean_length = float(np.hypot(vectors[:, 0], vectors[:, 1]).mean()) / pixel
             arrows = int(np.clip(ARROW_PIXELS / max(mean_length, 1.0), MIN_ARROWS, drawn))
             x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
-            self.contrib.setData(x, y)
-            self.tips.setData(here[0] + vectors[:, 0], here[1] + vectors[:, 1])
+            self.contrib.setPath(segments_path(x, y))
+            self.tips.setPath(self._discs(here[0] + vectors[:, 0], here[1] + vectors[:, 1],
+                                          TIP_PIXELS, 4))
+            self.arrows_drawn, self.dots_drawn = arrows, drawn
             if arrows < n:
                 title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
             cov = np.cov(plane_vectors(contributions, self.problem).T) / n if n > 1 else None
             if cov is not None and np.isfinite(cov).all():
-                ex, ey = covariance_ellipse(here + s * estimate, cov, s)
-                self.ellipse.setData(ex, ey)
+                self.ellipse.setPath(polyline_path(*covariance_ellipse(here + s * estimate, cov, s)))
             else:
-                self.ellipse.setData([], [])
+                self.ellipse.setPath(segments_path([], []))
         else:
-            self.contrib.setData([], [])
-            self.tips.setData([], [])
-            self.ellipse.setData([], [])
+            for item in (self.contrib, self.tips, self.ellipse):
+                item.setPath(segments_path([], []))
             if n > drawn:
                 title += f"  ·  showing {drawn:,} of {n:,} samples"
         if self.problem == "gaussian" and record.samples is not None:
             self._draw_samples(record.samples[:drawn], record.rewards[:drawn])
-        self.getPlotItem().setTitle(title, size="10pt")
+        set_title(self.getPlotItem(), title, size="10pt")
         if self._hovered is not None:
             self._show_hover(self._hovered)
 
@@ -258,23 +293,40 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
 
     def _draw_samples(self, points, rewards) -> None:
         """Samples coloured by f(x) on the landscape's colour scale, one item per colour bin."""
-        lo, hi = self.image.levels if self.image.levels is not None else (0.0, 1.0)
-        level = np.clip((rewards - lo) / (hi - lo if hi > lo else 1.0), 0, 1)
-        index = np.round(level * (SAMPLE_COLOURS - 1)).astype(int)
+        lo, hi = self.levels if self.levels is not None else (0.0, 1.0)
+        level = np.clip((rewards - lo) / (hi - lo), 0, 1)
+        index = np.round(np.nan_to_num(level) * (SAMPLE_COLOURS - 1)).astype(int)
+        self._samples = np.asarray(points[:, :2], dtype=float)
         for b, item in enumerate(self.sample_bins):
-            members = np.flatnonzero(index == b)
-            item.setData(points[members, 0], points[members, 1], data=members)
+            members = index == b
+            if members.any() or not item.path().isEmpty():
+                item.setPath(self._discs(points[members, 0], points[members, 1], SAMPLE_PIXELS, 8))
 
     # --- hover -------------------------------------------------------------------------------
 
-    def _hover(self, item, points, ev) -> None:
-        if len(points) == 0:
-            self._hovered = None
-            self.highlight.setData([], [])
-            self.hover_text.hide()
+    def _mouse_moved(self, scene_pos) -> None:
+        """Hover the drawn sample nearest the mouse, if it is within HOVER_PIXELS."""
+        samples = self._samples
+        if samples is None or len(samples) == 0 or not self.viewbox.sceneBoundingRect().contains(scene_pos):
+            self._unhover()
             return
-        self._hovered = int(points[0].data())
-        self._show_hover(self._hovered)
+        p = self.viewbox.mapSceneToView(scene_pos)
+        pixel_x, pixel_y = self.viewbox.viewPixelSize()
+        distance = np.hypot((samples[:, 0] - p.x()) / pixel_x, (samples[:, 1] - p.y()) / pixel_y)
+        i = int(np.argmin(distance))
+        if distance[i] > HOVER_PIXELS:
+            self._unhover()
+        elif i != self._hovered:
+            self._hovered = i
+            self._show_hover(i)
+
+    def _unhover(self) -> None:
+        if self._hovered is None:
+            return
+        self._hovered = None
+        self.highlight.setPath(segments_path([], []))
+        self.hover_dot.setPath(segments_path([], []))
+        self.hover_text.hide()
 
     def _show_hover(self, i: int) -> None:
         record = self._record
@@ -285,12 +337,13 @@ class LandscapeView(TimedPaint, pg.PlotWidget):
         lines = [f"x = ({x[0]:.3f}, {x[1]:.3f})", f"f(x) = {f:.4g}"]
         if record.scores is not None:
             lines.append("∇log p = (" + ", ".join(f"{v:.3g}" for v in record.scores[i]) + ")")
+        self.hover_dot.setPath(self._discs([x[0]], [x[1]], HOVER_HALO_PIXELS, 24))
         if record.contributions is not None:
             c = record.contributions[i]
             lines.append("contribution = (" + ", ".join(f"{v:.3g}" for v in c) + ")")
             here = np.array(plane_point(record.theta[0], self.problem))
-            hx, hy = arrow_segments(here, self.scale * plane_vectors(c, self.problem)[0])
-            self.highlight.setData(hx, hy)
+            self.highlight.setPath(segments_path(
+                *arrow_segments(here, self.scale * plane_vectors(c, self.problem)[0])))
         self.hover_text.setText("\n".join(lines))
         self.hover_text.setPos(QPointF(float(x[0]), float(x[1])))
         self.hover_text.show()

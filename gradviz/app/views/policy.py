@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from ...engine.problems import softmax
 from .. import style
-from ..paint_clock import TimedPaint
+from .native import NativePlotWidget, bars_path, disc_item, discs_path, path_item, pixel_radius, polyline_path, qpen, set_title
 
 CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
 
@@ -18,7 +19,7 @@ def simplex_xy(pi: np.ndarray) -> np.ndarray:
     return np.atleast_2d(pi) @ CORNERS
 
 
-class SimplexView(TimedPaint, pg.PlotWidget):
+class SimplexView(NativePlotWidget):
     """π's path on the triangle of three-action policies; corners are the pure actions."""
 
     def __init__(self, parent=None):
@@ -35,9 +36,8 @@ class SimplexView(TimedPaint, pg.PlotWidget):
             label.setPos(*corner)
             p.addItem(label)
             self.labels.append(label)
-        self.path = p.plot(pen=style.pen(style.ESTIMATE, 2))
-        self.now = p.plot(pen=None, symbol="o", symbolSize=12, symbolBrush=style.brush("#FFFFFF"),
-                          symbolPen=style.pen(style.OUTLINE, 2))
+        self.path = path_item(p, qpen(style.ESTIMATE, 2), z=1)
+        self.now = (disc_item(p, style.OUTLINE, z=2), disc_item(p, "#FFFFFF", z=3))
         p.setRange(xRange=(-0.15, 1.15), yRange=(-0.12, 1.0))
 
     def set_values(self, values) -> None:
@@ -47,27 +47,31 @@ class SimplexView(TimedPaint, pg.PlotWidget):
     def show_path(self, plane_x: np.ndarray, plane_y: np.ndarray) -> None:
         pi = softmax(np.stack([plane_x, plane_y, np.zeros_like(plane_x)], axis=1))
         xy = simplex_xy(pi)
-        self.path.setData(xy[:, 0], xy[:, 1])
-        self.now.setData(xy[-1:, 0], xy[-1:, 1])
+        self.path.setPath(polyline_path(xy[:, 0], xy[:, 1]))
+        for item, pixels in zip(self.now, (7.0, 5.0)):
+            item.setPath(discs_path(xy[-1:, 0], xy[-1:, 1], pixel_radius(self.getPlotItem(), pixels), 24))
 
 
-class PolicyBarsView(TimedPaint, pg.PlotWidget):
+class PolicyBarsView(NativePlotWidget):
     """π(a) as bars, beside each action's true value (q*(a) for the bandit)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         p = self.getPlotItem()
         style.axes(p, "action a", "π(a|θ)")
-        self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.38, brush=style.brush(style.ESTIMATE))
-        p.addItem(self.bars)
+        self.bars = path_item(p, qpen(style.OUTLINE, 1, alpha=120), z=1)
+        self.bars.setBrush(style.brush(style.ESTIMATE))
         self.value_axis = pg.ViewBox()
         p.showAxis("right")
         p.scene().addItem(self.value_axis)
         p.getAxis("right").linkToView(self.value_axis)
         p.getAxis("right").setLabel("true value q*(a)", color=style.EXACT)
         self.value_axis.setXLink(p)
-        self.values = pg.BarGraphItem(x=[0], height=[0], width=0.38, brush=style.brush(style.EXACT, 170))
-        self.value_axis.addItem(self.values)
+        self.values = QGraphicsPathItem()
+        self.values.setPen(qpen(style.OUTLINE, 1, alpha=120))
+        self.values.setBrush(style.brush(style.EXACT, 170))
+        self.value_axis.addItem(self.values, ignoreBounds=True)
+        self._shown = None
         p.vb.sigResized.connect(self._sync)
         p.setYRange(0, 1.02)
 
@@ -77,11 +81,13 @@ class PolicyBarsView(TimedPaint, pg.PlotWidget):
     def show_policy(self, theta_row: np.ndarray, values: np.ndarray) -> None:
         k = len(theta_row)
         actions = np.arange(1, k + 1)
-        self.bars.setOpts(x=actions - 0.2, height=softmax(theta_row), width=0.38)
-        self.values.setOpts(x=actions + 0.2, height=values, width=0.38)
-        lo, hi = min(0.0, float(values.min())), max(0.0, float(values.max()))
-        self.value_axis.setYRange(lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
-        self.getPlotItem().setXRange(0.4, k + 0.6, padding=0)
+        self.bars.setPath(bars_path(actions - 0.2, softmax(theta_row), 0.38))
+        if self._shown is None or not np.array_equal(self._shown, values):
+            # the true values stay put during a run: redraw them and the axes when they change
+            self._shown = np.array(values, dtype=float)
+            self.values.setPath(bars_path(actions + 0.2, values, 0.38))
+            lo, hi = min(0.0, float(values.min())), max(0.0, float(values.max()))
+            self.value_axis.setYRange(lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
+            self.getPlotItem().setXRange(0.4, k + 0.6, padding=0)
         best = int(np.argmax(values)) + 1
-        self.getPlotItem().setTitle(f"blue: π(a|θ)   vermillion: true value   best action: {best}",
-                                    size="9pt")
+        set_title(self.getPlotItem(), f"blue: π(a|θ)   vermillion: true value   best action: {best}")

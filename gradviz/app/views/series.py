@@ -1,31 +1,34 @@
-"""Plots over steps, drawn from the decimated history: J, gradient quality, replicas."""
+"""Plots over steps, drawn from the decimated history: J, gradient quality, replicas.
+
+Curves are plain Qt path items (views/native.py) and the ranges move in jumps
+(views/live_range.py), so a redraw costs the engine thread little."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QBrush, QColor
 
 from ...engine.history import COLUMN
 from .. import style
-from ..paint_clock import TimedPaint
+from .live_range import LiveRange
+from .native import (NativeLayoutWidget, NativePlotWidget, band_path, disc_item, discs_path, path_item,
+                     pixel_radius,
+                     polyline_path, qpen, set_title)
 
 
-def _finite_positive(x, y):
-    keep = np.isfinite(y) & (y > 0)
+def _finite(x, y):
+    keep = np.isfinite(y)
     return x[keep], y[keep]
 
 
-def _fast(item):
-    """Long series: draw only what is in view, thinned to the pixels (peak-preserving), as
-    separate segments (Qt strokes a long antialiased polyline wider than 1 px as one path,
-    measured at ~100 ms for 2,000 points; as segments it is a few ms)."""
-    item.setDownsampling(auto=True, method="peak")
-    item.setClipToView(True)
-    item.curve.setSegmentedLineMode("on")
-    return item
+def _log10_positive(x, y):
+    """(x, log₁₀ y) where y > 0: the plot's axis is in log mode and shows 10^value."""
+    keep = np.isfinite(y) & (y > 0)
+    return x[keep], np.log10(y[keep])
 
 
-class ObjectiveView(TimedPaint, pg.PlotWidget):
+class ObjectiveView(NativePlotWidget):
     """Exact J(θ_t) and the batch's mean reward over steps."""
 
     def __init__(self, parent=None):
@@ -34,52 +37,56 @@ class ObjectiveView(TimedPaint, pg.PlotWidget):
         style.axes(plot, "step t", "J(θ_t)")
         plot.setTitle(style.coloured("— exact J(θ_t)", style.EXACT) + "   "
                       + style.coloured("· batch mean reward", style.REWARD), size="9pt")
-        self.reward = _fast(plot.plot(pen=None, symbol="o", symbolSize=3, symbolPen=None,
-                                      symbolBrush=style.brush(style.REWARD, 110)))
-        self.J = _fast(plot.plot(pen=style.pen(style.EXACT, 2.5)))
+        self.reward = disc_item(plot, style.REWARD, alpha=110, z=1)
+        self.J = path_item(plot, qpen(style.EXACT, 2), z=2)   # smooth: a wide pen is cheap
+        self.live_range = LiveRange(plot.getViewBox())
 
     def show_series(self, rows: np.ndarray) -> None:
         step = rows[:, COLUMN["step"]]
-        self.J.setData(step, rows[:, COLUMN["J"]])
-        self.reward.setData(step, rows[:, COLUMN["reward_mean"]])
+        J, reward = rows[:, COLUMN["J"]], rows[:, COLUMN["reward_mean"]]
+        self.live_range.follow(step[-1], np.concatenate([J, reward]))
+        self.J.setPath(polyline_path(*_finite(step, J)))
+        self.reward.setPath(discs_path(*_finite(step, reward), pixel_radius(self.getPlotItem(), 1.8), 6))
 
 
-class QualityView(TimedPaint, pg.GraphicsLayoutWidget):
+class QualityView(NativeLayoutWidget):
     """‖ĝ − ∇J‖ and tr Var(ĝ) on a log scale; cos(ĝ, ∇J) below."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.top = self.addPlot(row=0, col=0)
+        self.top = self.add_plot(0, 0)
         self.top.setLogMode(y=True)
         self.top.setLabel("left", "size (log)")
         self.top.showGrid(x=True, y=True, alpha=0.25)
         self.top.setTitle(style.coloured("— ‖ĝ − ∇J‖ (error)", style.ESTIMATE) + "   "
                           + style.coloured("— tr Var(ĝ) (estimated)", style.SPREAD), size="9pt")
-        self.error = _fast(self.top.plot(pen=style.pen(style.ESTIMATE, 1.5)))
-        self.spread = _fast(self.top.plot(pen=style.pen(style.SPREAD, 1.5)))
-        self.bottom = self.addPlot(row=1, col=0)
+        self.error = path_item(self.top, qpen(style.ESTIMATE, 1), z=2)   # noisy: 1 px
+        self.spread = path_item(self.top, qpen(style.SPREAD, 1), z=1)
+        self.bottom = self.add_plot(1, 0)
         self.bottom.setXLink(self.top)
         self.bottom.setYRange(-1.05, 1.05)
         self.bottom.setLabel("left", "cos(ĝ, ∇J)")
         self.bottom.setLabel("bottom", "step t")
         self.bottom.showGrid(x=True, y=True, alpha=0.25)
         self.bottom.addItem(pg.InfiniteLine(0, angle=0, pen=style.pen("#888888", 1)))
-        self.cosine = _fast(self.bottom.plot(pen=style.pen(style.ESTIMATE, 1.2)))
+        self.cosine = path_item(self.bottom, qpen(style.ESTIMATE, 1), z=1)
         style.plain_axes(self.top)
         style.plain_axes(self.bottom)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
+        self.top_range = LiveRange(self.top.getViewBox())   # the bottom follows its x
 
     def show_series(self, rows: np.ndarray) -> None:
         step = rows[:, COLUMN["step"]]
-        self.error.setData(*_finite_positive(step, rows[:, COLUMN["error"]]))
-        self.spread.setData(*_finite_positive(step, rows[:, COLUMN["var_trace"]]))
-        cos = rows[:, COLUMN["cosine"]]
-        keep = np.isfinite(cos)
-        self.cosine.setData(step[keep], cos[keep])
+        error = _log10_positive(step, rows[:, COLUMN["error"]])
+        spread = _log10_positive(step, rows[:, COLUMN["var_trace"]])
+        self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
+        self.error.setPath(polyline_path(*error))
+        self.spread.setPath(polyline_path(*spread))
+        self.cosine.setPath(polyline_path(*_finite(step, rows[:, COLUMN["cosine"]])))
 
 
-class ReplicasView(TimedPaint, pg.PlotWidget):
+class ReplicasView(NativePlotWidget):
     """Mean ± 1 s.d. of J across the R runs (and of π(best) for softmax and bandit)."""
 
     def __init__(self, parent=None):
@@ -87,27 +94,29 @@ class ReplicasView(TimedPaint, pg.PlotWidget):
         plot = self.getPlotItem()
         style.axes(plot, "step t", "across runs")
         self.items = {}
-        for name, colour in (("J", style.EXACT), ("p_best", style.REWARD)):
-            upper = pg.PlotDataItem(pen=style.pen(colour, 1, alpha=90))
-            lower = pg.PlotDataItem(pen=style.pen(colour, 1, alpha=90))
-            band = pg.FillBetweenItem(upper, lower, brush=style.brush(colour, 55))
-            mean = plot.plot(pen=style.pen(colour, 2.5))
-            for item in (upper, lower, band):
-                plot.addItem(item)
-            self.items[name] = (mean, upper, lower)
+        for z, (name, colour) in enumerate((("J", style.EXACT), ("p_best", style.REWARD))):
+            band = path_item(plot, qpen(colour, 1, alpha=90), z=z)
+            fill = QColor(colour)
+            fill.setAlpha(55)
+            band.setBrush(QBrush(fill))
+            self.items[name] = (path_item(plot, qpen(colour, 2), z=z + 2), band)
+        self.live_range = LiveRange(plot.getViewBox())
 
     def show_series(self, rows: np.ndarray, runs: int) -> None:
         if runs <= 1:
-            self.getPlotItem().setTitle("one run: set replicas R > 1 to see the spread", size="9pt")
+            set_title(self.getPlotItem(), "one run: set replicas R > 1 to see the spread")
             rows = rows[:0]
         else:
-            self.getPlotItem().setTitle(
-                f"{runs:,} runs: " + style.coloured("J mean ± 1 s.d.", style.EXACT) + "   "
-                + style.coloured("π(best action) mean ± 1 s.d.", style.REWARD), size="9pt")
+            set_title(self.getPlotItem(),
+                      f"{runs:,} runs: " + style.coloured("J mean ± 1 s.d.", style.EXACT) + "   "
+                      + style.coloured("π(best action) mean ± 1 s.d.", style.REWARD))
         step = rows[:, COLUMN["step"]]
-        for name, (mean, upper, lower) in self.items.items():
+        shown = []
+        for name, (mean, band) in self.items.items():
             m, sd = rows[:, COLUMN[name]], rows[:, COLUMN[f"{name}_sd"]]
             keep = np.isfinite(m) & np.isfinite(sd)
-            mean.setData(step[keep], m[keep])
-            upper.setData(step[keep], (m + sd)[keep])
-            lower.setData(step[keep], (m - sd)[keep])
+            mean.setPath(polyline_path(step[keep], m[keep]))
+            band.setPath(band_path(step[keep], (m - sd)[keep], (m + sd)[keep]))
+            shown += [(m - sd)[keep], (m + sd)[keep]]
+        if len(step):
+            self.live_range.follow(step[-1], np.concatenate(shown))

@@ -8,10 +8,10 @@ import pyqtgraph as pg
 
 from ...engine.analysis import BATCH_SIZES
 from .. import style
-from ..paint_clock import TimedPaint
+from .native import NativePlotWidget
 
 
-class VarianceView(TimedPaint, pg.PlotWidget):
+class VarianceView(NativePlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         p = self.getPlotItem()

@@ -1,0 +1,65 @@
+"""View ranges for live, growing data that change seldom.
+
+Every change of a plot's range makes pyqtgraph rebuild its axes in Python, which holds the
+GIL the engine needs.  So the step axis grows in jumps (to the next of 1, 1.5, 2, 3, 5, 7 ×
+10ᵏ: the data fill two thirds of it or more), and the value axis changes only when the data
+leave it or fill less than a third of it.  Once the user zooms or pans, the view is theirs
+until they press pyqtgraph's auto-range button ("A")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+STEPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0)
+PADDING = 0.06
+MIN_FILL = 1 / 3
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest m × 10ᵏ ≥ value with m in STEPS (value > 0)."""
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    exponent = np.floor(np.log10(value))
+    for m in STEPS:
+        if m * 10**exponent >= value * (1 - 1e-12):
+            return float(m * 10**exponent)
+    return float(10 ** (exponent + 1))
+
+
+def value_range(current, lo: float, hi: float):
+    """The current (lo, hi) if it holds [lo, hi] and they fill ≥ MIN_FILL of it; else
+    [lo, hi] padded by PADDING each side."""
+    if current is not None:
+        c_lo, c_hi = current
+        if c_lo <= lo and hi <= c_hi and (hi - lo) >= MIN_FILL * (c_hi - c_lo):
+            return current
+    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
+    return (lo - PADDING * span, hi + PADDING * span)
+
+
+class LiveRange:
+    """Keeps one ViewBox's range on data that grow along x (steps from 0)."""
+
+    def __init__(self, viewbox):
+        self.viewbox = viewbox
+        self._x = self._y = None
+
+    def reset(self) -> None:
+        self._x = self._y = None
+
+    def follow(self, x_max: float, y_values: np.ndarray) -> None:
+        """Show steps 0 … x_max (rounded up) and the values; does nothing while the user
+        has taken the view over (auto-range off)."""
+        if not all(self.viewbox.autoRangeEnabled()):
+            self.reset()
+            return
+        x = (0.0, nice_ceiling(max(x_max, 1.0)))
+        y = self._y
+        finite = y_values[np.isfinite(y_values)]
+        if len(finite):
+            y = value_range(y, float(finite.min()), float(finite.max()))
+        if x != self._x or y != self._y:
+            self._x, self._y = x, y
+            margin = 0.02 * x[1]   # so that the first and last labels are not cut
+            self.viewbox.setRange(xRange=(-margin, x[1] + margin), yRange=y, padding=0,
+                                  disableAutoRange=False)

@@ -1,0 +1,119 @@
+"""The drawing layer: plain Qt items painted without Python, ranges that move seldom,
+hovering, and the gate that pauses the engine while the GUI sets plot data."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QGraphicsView
+
+from gradviz.app.views.live_range import LiveRange, nice_ceiling, value_range
+from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path,
+                                      segments_path, simplify)
+from gradviz.app.worker import DrawGate
+
+
+def test_paths_hold_what_they_are_given():
+    assert segments_path([0, 1, 2, 3], [0, 1, 0, np.nan]).elementCount() == 2   # NaN pair dropped
+    assert polyline_path([0, 1, np.nan, 3], [0, 1, 2, 3]).elementCount() == 3
+    assert polyline_path([1.0], [1.0]).isEmpty()
+    discs = discs_path([0, 10], [0, 0], (1.0, 2.0), sides=8)
+    assert discs.elementCount() == 2 * 9
+    box = discs.boundingRect()
+    assert box.left() == pytest.approx(-1) and box.right() == pytest.approx(11)
+    assert box.top() == pytest.approx(-2) and box.bottom() == pytest.approx(2)
+    outline = histogram_path([0, 1, 2], [3, 5])
+    assert outline.boundingRect().height() == pytest.approx(5)
+    assert band_path([0, 1, 2], [0, 0, 0], [1, 2, 1]).boundingRect().height() == pytest.approx(2)
+
+
+def test_simplify_keeps_one_point_per_cell_and_both_ends():
+    x = np.concatenate([np.linspace(0, 0.5, 50), [3.0, 3.2, 7.0]])
+    y = np.zeros_like(x)
+    sx, sy = simplify(x, y, (1.0, 1.0))
+    assert list(sx) == [0.0, 3.0, 7.0] and len(sy) == 3
+
+
+def test_nice_ceiling_and_value_range_move_in_jumps():
+    assert [nice_ceiling(v) for v in (1, 11, 16, 29, 31, 60, 71, 101)] == \
+        [1, 15, 20, 30, 50, 70, 100, 150]
+    first = value_range(None, 0.0, 1.0)
+    assert first[0] < 0 < 1 < first[1]
+    assert value_range(first, 0.2, 0.9) == first             # still inside and filling it
+    assert value_range(first, 0.0, 2.0) != first             # left it
+    assert value_range(first, 0.5, 0.55) != first            # fills too little of it
+
+
+def test_views_leave_painting_to_qt(make_window):
+    window = make_window()
+    views = [window.landscape, window.objective, window.quality, window.histogram.plot,
+             window.variance, window.replicas, window.simplex, window.bars]
+    for view in views:   # no Python paintEvent: Qt paints without taking the GIL
+        assert type(view).paintEvent is QGraphicsView.paintEvent
+
+
+def test_live_range_leaves_a_zoomed_view_to_the_user(qtbot, make_window):
+    window = make_window()
+    plot = window.objective.getPlotItem()
+    live = LiveRange(plot.getViewBox())
+    live.follow(37, np.array([0.1, 0.4]))
+    (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
+    assert x0 < 0 and x1 == pytest.approx(50 * 1.02) and y0 < 0.1 and y1 > 0.4
+    plot.getViewBox().setRange(xRange=(5, 6), yRange=(0, 1), padding=0)   # a zoom: auto off
+    live.follow(80, np.array([0.1, 0.9]))
+    assert plot.getViewBox().viewRange()[0] == pytest.approx([5, 6])
+    plot.getViewBox().enableAutoRange()                        # pyqtgraph's "A" button
+    live.follow(80, np.array([0.1, 0.9]))
+    assert plot.getViewBox().viewRange()[0][1] == pytest.approx(100 * 1.02)
+
+
+def test_a_colour_bar_gets_its_transform_before_painting(qtbot, make_window):
+    """pyqtgraph applies view transforms just before a paint; without its Python
+    paintEvent an event filter must do it, or the colour bar stays blank."""
+    window = make_window()
+    qtbot.waitUntil(lambda: window.landscape.levels is not None)
+    window.landscape.viewport().repaint()
+    assert not window.landscape.colorbar.vb._matrixNeedsUpdate
+
+
+def test_hovering_a_sample_highlights_its_contribution(qtbot, make_window):
+    window = make_window(batch=16)
+    window.step_once()
+    qtbot.waitUntil(lambda: window.latest is not None)
+    window._dirty = True
+    window._redraw()
+    view = window.landscape
+    x, y = view._samples[3]
+    view._mouse_moved(view.viewbox.mapViewToScene(QPointF(x, y)))
+    assert np.allclose(view._samples[view._hovered], (x, y))   # 3, or one on top of it
+    assert view.hover_text.isVisible() and not view.highlight.path().isEmpty()
+    view._mouse_moved(view.viewbox.mapViewToScene(QPointF(1e6, 1e6)))
+    assert view._hovered is None and not view.hover_text.isVisible()
+
+
+def test_a_closed_gate_holds_the_engine_between_steps():
+    gate, steps, stop = DrawGate(), [], threading.Event()
+
+    def engine():
+        while not stop.is_set():
+            with gate:
+                steps.append(1)
+
+    thread = threading.Thread(target=engine)
+    thread.start()
+    try:
+        assert gate.close(timeout=1.0)
+        held = len(steps)
+        thread.join(0.05)             # while the GUI draws, the engine must not step
+        assert len(steps) == held
+        gate.open()
+        deadline = time.monotonic() + 5
+        while len(steps) < held + 10 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert len(steps) >= held + 10
+    finally:
+        stop.set()
+        thread.join(2)
+    assert not thread.is_alive()
