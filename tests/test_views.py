@@ -44,6 +44,8 @@ def test_nice_ceiling_and_value_range_move_in_jumps():
     assert value_range(first, 0.2, 0.9) == first             # still inside and filling it
     assert value_range(first, 0.0, 2.0) != first             # left it
     assert value_range(first, 0.5, 0.55) != first            # fills too little of it
+    lo, hi = value_range(None, -1.2, -1.2, min_span=1.0)     # one point on a log axis
+    assert hi - lo == pytest.approx(1.0) and lo < -1.2 < hi
 
 
 def test_views_leave_painting_to_qt(make_window):

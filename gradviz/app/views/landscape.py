@@ -15,7 +15,7 @@ from ..arrows import arrow_segments, covariance_ellipse, nice_scale
 from .native import (NativePlotWidget, disc_item, discs_path, legend_proxy, path_item, pixel_radius,
                      polyline_path, qpen, segments_path, set_title, simplify)
 
-MAX_DRAWN = 2_000           # samples and contribution tips drawn at most: more is a blur
+MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
 ARROW_PIXELS = 100_000      # pixels of per-sample arrow shafts drawn per frame at most
 MIN_ARROWS = 50
 SAMPLE_COLOURS = 8          # f(x) bins: one item per bin, each with one pen

@@ -26,23 +26,37 @@ def nice_ceiling(value: float) -> float:
     return float(10 ** (exponent + 1))
 
 
-def value_range(current, lo: float, hi: float):
-    """The current (lo, hi) if it holds [lo, hi] and they fill ≥ MIN_FILL of it; else
-    [lo, hi] padded by PADDING each side."""
+def value_range(current, lo: float, hi: float, min_span: float = 0.0):
+    """The current (lo, hi) if it holds [lo, hi] and they fill ≥ MIN_FILL of it (or the
+    range is min_span wide); else [lo, hi] padded by PADDING each side and widened about its
+    centre to min_span."""
     if current is not None:
         c_lo, c_hi = current
-        if c_lo <= lo and hi <= c_hi and (hi - lo) >= MIN_FILL * (c_hi - c_lo):
+        if c_lo <= lo and hi <= c_hi and (hi - lo >= MIN_FILL * (c_hi - c_lo)
+                                          or c_hi - c_lo <= min_span * (1 + 1e-9)):
             return current
     span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
-    return (lo - PADDING * span, hi + PADDING * span)
+    lo, hi = lo - PADDING * span, hi + PADDING * span
+    if hi - lo < min_span:
+        centre = 0.5 * (lo + hi)
+        lo, hi = centre - min_span / 2, centre + min_span / 2
+    return (lo, hi)
 
 
 class LiveRange:
     """Keeps one ViewBox's range on data that grow along x (steps from 0)."""
 
-    def __init__(self, viewbox):
+    def __init__(self, viewbox, min_span: float = 0.0):
+        """``min_span``: the narrowest value range shown (1 for a log axis: one decade, so
+        its labels never crowd)."""
         self.viewbox = viewbox
+        self.min_span = min_span
         self._x = self._y = None
+
+    @property
+    def y_range(self):
+        """The value range shown now (None before any data)."""
+        return self._y
 
     def reset(self) -> None:
         self._x = self._y = None
@@ -57,7 +71,7 @@ class LiveRange:
         y = self._y
         finite = y_values[np.isfinite(y_values)]
         if len(finite):
-            y = value_range(y, float(finite.min()), float(finite.max()))
+            y = value_range(y, float(finite.min()), float(finite.max()), self.min_span)
         if x != self._x or y != self._y:
             self._x, self._y = x, y
             margin = 0.02 * x[1]   # so that the first and last labels are not cut
