@@ -2,7 +2,6 @@
 hovering, and the gate that pauses the engine while the GUI sets plot data."""
 
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -96,25 +95,22 @@ def test_hovering_a_sample_highlights_its_contribution(qtbot, make_window):
 
 
 def test_a_closed_gate_holds_the_engine_between_steps():
-    gate, steps, stop = DrawGate(), [], threading.Event()
+    gate, stepped, stop = DrawGate(), threading.Event(), threading.Event()
 
     def engine():
         while not stop.is_set():
             with gate:
-                steps.append(1)
+                stepped.set()
 
     thread = threading.Thread(target=engine)
     thread.start()
     try:
+        assert stepped.wait(5)
         assert gate.close(timeout=1.0)
-        held = len(steps)
-        thread.join(0.05)             # while the GUI draws, the engine must not step
-        assert len(steps) == held
+        stepped.clear()
+        assert not stepped.wait(0.05)   # while the GUI draws, the engine takes no step
         gate.open()
-        deadline = time.monotonic() + 5
-        while len(steps) < held + 10 and time.monotonic() < deadline:
-            time.sleep(0.001)
-        assert len(steps) >= held + 10
+        assert stepped.wait(5)          # and steps again once the gate opens
     finally:
         stop.set()
         thread.join(2)

@@ -33,7 +33,7 @@ from .worker import EngineStatus, EngineThread, RunState, Tick
 
 REDRAW_MS = 33           # 30 Hz
 SLOWEST_REDRAW_MS = 100  # 10 Hz: the slowest pace when the engine runs flat out
-GUI_SHARE = 0.2          # flat out, painting may take this share of the time (it holds the GIL)
+GUI_SHARE = 0.2          # flat out, setting plot data (Python: holds the GIL) may take this share
 SLOW_EVERY = 6          # secondary plots redraw every 6th frame (5 Hz); the landscape at 30 Hz
 MAX_PATH_POINTS = 2000  # θ's path, before the landscape drops what is under a pixel
 SERIES_POINTS = 600     # plots over steps: about one point per pixel column (see native.py)

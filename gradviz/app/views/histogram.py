@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import style
-from .live_range import nice_ceiling, value_range
+from .live_range import LiveRange, nice_ceiling, value_range
 from .native import NativePlotWidget, histogram_path, path_item, qpen, segments_path, set_title
 
 MAX_BINS = 60
@@ -33,7 +33,7 @@ class HistogramView(QWidget):
         style.plain_axes(p)
         self.mean_line = path_item(p, qpen(style.ESTIMATE, 3, cap=Qt.FlatCap), z=3)
         self.exact_line = path_item(p, qpen(style.EXACT, 3, style=Qt.DashLine, cap=Qt.FlatCap), z=2)
-        self._range = None
+        self.live_range = LiveRange(p.getViewBox())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
@@ -69,20 +69,10 @@ class HistogramView(QWidget):
         self.bars.setPath(histogram_path(edges, counts))
         self.mean_line.setPath(segments_path([mean, mean], [0, top]))
         self.exact_line.setPath(segments_path([exact, exact], [0, top]))
-        self._follow(min(lo, mean, exact), max(hi, mean, exact), top)
+        # the view moves only when the histogram leaves it or shrinks in it
+        shown = self.live_range.shown
+        x = value_range(shown[0] if shown else None, min(lo, mean, exact), max(hi, mean, exact))
+        self.live_range.show(x, (0, top))
         set_title(p, f"N = {len(values):,}   "
                   + style.coloured(f"mean ĝ = {record.estimate[0, k]:.3g}", style.ESTIMATE) + "   "
                   + style.coloured(f"exact {record.grad[0, k]:.3g}", style.EXACT))
-
-    def _follow(self, lo: float, hi: float, top: float) -> None:
-        """Move the view only when the histogram leaves it or shrinks in it (each change
-        rebuilds the axes in Python); once the user zooms, leave it to them."""
-        vb = self.plot.getPlotItem().getViewBox()
-        if not all(vb.autoRangeEnabled()):
-            self._range = None
-            return
-        current = self._range
-        x = value_range(current[0] if current else None, lo, hi)
-        if current is None or x != current[0] or top != current[1]:
-            self._range = (x, top)
-            vb.setRange(xRange=x, yRange=(0, top), padding=0, disableAutoRange=False)

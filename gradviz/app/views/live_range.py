@@ -44,36 +44,35 @@ def value_range(current, lo: float, hi: float, min_span: float = 0.0):
 
 
 class LiveRange:
-    """Keeps one ViewBox's range on data that grow along x (steps from 0)."""
+    """Keeps one ViewBox's range on live data, changing it only when asked for a different
+    range and only while the user has not taken the view over (auto-range off)."""
 
     def __init__(self, viewbox, min_span: float = 0.0):
-        """``min_span``: the narrowest value range shown (1 for a log axis: one decade, so
-        its labels never crowd)."""
+        """``min_span``: the narrowest value range ``follow`` shows (1 for a log axis: one
+        decade, so its labels never crowd)."""
         self.viewbox = viewbox
         self.min_span = min_span
-        self._x = self._y = None
+        self.shown = None               # ((x0, x1), (y0, y1)) as last set, before margins
 
-    @property
-    def y_range(self):
-        """The value range shown now (None before any data)."""
-        return self._y
-
-    def reset(self) -> None:
-        self._x = self._y = None
-
-    def follow(self, x_max: float, y_values: np.ndarray) -> None:
-        """Show steps 0 … x_max (rounded up) and the values; does nothing while the user
-        has taken the view over (auto-range off)."""
+    def show(self, x: tuple, y: tuple | None, x_margin: float = 0.0) -> bool:
+        """Set the view to ``x`` (widened by x_margin each side) and ``y``, if that differs
+        from what is shown and the user has not zoomed; True if the view changed."""
         if not all(self.viewbox.autoRangeEnabled()):
-            self.reset()
-            return
-        x = (0.0, nice_ceiling(max(x_max, 1.0)))
-        y = self._y
+            self.shown = None
+            return False
+        if (x, y) == self.shown:
+            return False
+        self.shown = (x, y)
+        self.viewbox.setRange(xRange=(x[0] - x_margin, x[1] + x_margin), yRange=y, padding=0,
+                              disableAutoRange=False)
+        return True
+
+    def follow(self, x_max: float, y_values: np.ndarray) -> bool:
+        """Steps 0 … x_max (rounded up to a nice number) and the values (see value_range);
+        True if the view changed."""
+        y = self.shown[1] if self.shown else None
         finite = y_values[np.isfinite(y_values)]
         if len(finite):
             y = value_range(y, float(finite.min()), float(finite.max()), self.min_span)
-        if x != self._x or y != self._y:
-            self._x, self._y = x, y
-            margin = 0.02 * x[1]   # so that the first and last labels are not cut
-            self.viewbox.setRange(xRange=(-margin, x[1] + margin), yRange=y, padding=0,
-                                  disableAutoRange=False)
+        x_end = nice_ceiling(max(x_max, 1.0))
+        return self.show((0.0, x_end), y, x_margin=0.02 * x_end)   # margin: labels not cut

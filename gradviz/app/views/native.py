@@ -9,7 +9,7 @@ a spinning Python thread kept 75–100 % of its speed while such a view painted,
 pyqtgraph one did.
 
 Each update (``setPath``) releases and re-takes the GIL; the app shortens Python's switch
-interval (launch.SWITCH_INTERVAL) so that re-taking it costs ≤ 1 ms, not 5 ms.
+interval (worker.SWITCH_INTERVAL) so that re-taking it costs ≤ 1 ms, not 5 ms.
 """
 
 from __future__ import annotations

@@ -76,16 +76,15 @@ class QualityView(NativeLayoutWidget):
         self.ci.layout.setRowStretchFactor(1, 2)
         # log₁₀ values: at least one decade; the bottom plot follows its x
         self.top_range = LiveRange(self.top.getViewBox(), min_span=1.0)
-        self._decades = None
 
     def show_series(self, rows: np.ndarray) -> None:
         step = rows[:, COLUMN["step"]]
         error = _log10_positive(step, rows[:, COLUMN["error"]])
         spread = _log10_positive(step, rows[:, COLUMN["var_trace"]])
-        self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
-        if self.top_range.y_range is not None and self.top_range.y_range != self._decades:
-            self._decades = self.top_range.y_range   # label whole decades only: never crowded
-            lo, hi = int(np.floor(self._decades[0])), int(np.ceil(self._decades[1]))
+        if (self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
+                and self.top_range.shown[1] is not None):
+            low, high = self.top_range.shown[1]   # label whole decades only: never crowded
+            lo, hi = int(np.floor(low)), int(np.ceil(high))
             self.top.getAxis("left").setTicks([[(k, f"{10.0 ** k:g}") for k in range(lo, hi + 1)], []])
         self.error.setPath(polyline_path(*error))
         self.spread.setPath(polyline_path(*spread))
