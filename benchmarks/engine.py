@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from gradviz.engine.allocator import tune_allocator
 from gradviz.engine.config import from_mapping
 from gradviz.engine.landscape import gaussian_landscape, softmax_landscape
 from gradviz.engine.rewards import CATALOGUE
@@ -53,6 +54,7 @@ def textbook_loop(batch: int) -> float:
 
 
 def main():
+    tune_allocator()   # as `gradviz run` does
     print("gaussian, score function, reward 'hills' (exact J and ∇J included every step)")
     for batch, steps in ((10**3, 400), (10**4, 200), (10**5, 40), (10**6, 4)):
         print(f"  batch {batch:>9,}: {samples_per_second(batch, steps) / 1e6:7.2f} million samples/s")

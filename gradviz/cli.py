@@ -162,6 +162,9 @@ COMMANDS = {"run": run_command, "list": list_command}
 
 
 def main(argv=None) -> int:
+    from .engine.allocator import tune_allocator
+
+    tune_allocator()   # before any thread starts: steps reuse their memory (allocator.py)
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "export":
         from .export_cli import export_command

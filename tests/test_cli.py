@@ -128,7 +128,7 @@ def test_run_does_not_import_qt(tmp_path):
 
 def test_the_engine_package_imports_no_qt():
     """The numeric engine is Qt-free: importing every engine module pulls in no Qt."""
-    modules = ["analysis", "baselines", "config", "errors", "files", "formula", "history",
+    modules = ["allocator", "analysis", "baselines", "config", "errors", "files", "formula", "history",
                "landscape", "optimizers", "problems", "quadrature", "rewards", "run", "session",
                "table"]
     code = ("import sys\n" + "".join(f"import gradviz.engine.{m}\n" for m in modules)

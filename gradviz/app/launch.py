@@ -41,9 +41,11 @@ def display_problem() -> str | None:
 def create_application(argv=None):
     from PySide6.QtWidgets import QApplication
 
+    from ..engine.allocator import tune_allocator
     from .icon import app_icon
     from .style import configure_pyqtgraph
 
+    tune_allocator()   # before Qt starts its threads
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("gradviz")
     app.setOrganizationName("gradviz")

@@ -283,7 +283,13 @@ class EngineWorker(QObject):
         try:
             while True:
                 with self._gate:
-                    records.append(self._run.step())
+                    record = self._run.step()
+                # Keep the per-sample arrays of the burst's newest step only: holding them
+                # for every step (5.6 MB per burst at batch 10³) slowed the steps by 5 %,
+                # since each step then wrote to memory that was no longer in the cache.
+                if records:
+                    records[-1] = records[-1].without_samples()
+                records.append(record)
                 if count is not None and len(records) >= count:
                     break
                 if time.perf_counter() >= deadline:   # no Qt call per step: each gives up the GIL

@@ -34,6 +34,9 @@ def _frozen(array):
     return array
 
 
+_EMPTY = _frozen(np.empty(0))
+
+
 @dataclass(frozen=True)
 class StepRecord:
     """What step t computed, at θ_t, before the update.  Arrays hold one row per replica;
@@ -62,6 +65,11 @@ class StepRecord:
     @property
     def replicas(self) -> int:
         return self.theta.shape[0]
+
+    def without_samples(self) -> "StepRecord":
+        """This record without its per-sample arrays (what summaries and tables need)."""
+        return replace(self, samples=None, actions=None, rewards=_EMPTY, contributions=None,
+                       scores=None)
 
 
 def make_problem(config: RunConfig, rng: np.random.Generator):
