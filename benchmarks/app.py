@@ -5,6 +5,9 @@ engine steps/s inside the app vs the same config headless (the ratio), redraws/s
 event-loop latency p50/p99 (a 10 ms QTimer probe: how late it fires), and resident memory
 after --memory-steps steps (default 10⁵) with the history the app keeps.
 Targets: ratio ≥ 0.8, ≥ 30 redraws/s, p99 latency < 50 ms.
+
+This machine's speed drifts by ±15 % over tens of seconds, so the headless and in-app
+rates are measured in alternating slices (--rounds of each) and compared as totals.
 """
 
 from __future__ import annotations
@@ -31,16 +34,6 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def headless_rate(config, seconds: float) -> float:
-    run = Run(config)
-    run.step()
-    start, steps = time.perf_counter(), 0
-    while time.perf_counter() - start < seconds:
-        run.step()
-        steps += 1
-    return steps / (time.perf_counter() - start)
-
-
 def wait(app, condition, seconds):
     """Run the Qt event loop (as app.exec() would: idle in C++, GIL released) until
     ``condition()`` holds or ``seconds`` pass; a Python busy loop would starve the engine."""
@@ -53,7 +46,11 @@ def wait(app, condition, seconds):
     check.stop()
 
 
-def in_app(app, config, arrows: bool, seconds: float, memory_steps: int, redraw: bool = True):
+def open_window(app, config, arrows: bool = True, redraw: bool = True):
+    """The main window at 1600×1000 on ``config``, shown, speed cap off, not yet running;
+    settings go to a temporary folder, never the user's."""
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
     from gradviz.app.window import MainWindow
 
     window = MainWindow(config)
@@ -64,57 +61,84 @@ def in_app(app, config, arrows: bool, seconds: float, memory_steps: int, redraw:
     window.panel.contributions.setChecked(arrows)
     wait(app, lambda: window.status is not None, 10)
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
+    return window
+
+
+def run_for(app, window, seconds: float):
+    """Run the app's engine for ``seconds``; steps, redraws and the probe's lateness (ms)."""
+    from gradviz.app.worker import RunState
+
     lateness, clock = [], QElapsedTimer()
-
-    def probe():
-        lateness.append(max(0.0, clock.restart() - PROBE_MS))
-
-    timer = QTimer()
-    timer.timeout.connect(probe)
-    clock.start()
-    timer.start(PROBE_MS)
+    probe = QTimer()
+    probe.timeout.connect(lambda: lateness.append(max(0.0, clock.restart() - PROBE_MS)))
     window.toggle_run()
-    wait(app, lambda: window.latest is not None, 10)
-    step0, redraw0, t0 = window.latest.step, window.redraws, time.perf_counter()
+    step0 = window.latest.step if window.latest is not None else -1
+    wait(app, lambda: window.latest is not None and window.latest.step > step0, 10)
+    step0, redraws0, t0 = window.latest.step, window.redraws, time.perf_counter()
+    clock.start()
+    probe.start(PROBE_MS)
     wait(app, lambda: False, seconds)
+    steps, redraws = window.latest.step - step0, window.redraws - redraws0
     elapsed = time.perf_counter() - t0
-    rate = (window.latest.step - step0) / elapsed
-    if not redraw:
-        window.close()
-        return rate
-    redraws = (window.redraws - redraw0) / elapsed
-    timer.stop()
-    wait(app, lambda: window.latest.step >= memory_steps - 1, 3600)
-    memory = rss_mb()
-    steps = window.latest.step + 1
-    window.close()
-    return rate, redraws, np.percentile(lateness, 50), np.percentile(lateness, 99), memory, steps
+    probe.stop()
+    window.toggle_run()
+    wait(app, lambda: window.status.state != RunState.RUNNING, 10)
+    return steps, redraws, elapsed, lateness
+
+
+def headless_for(run: Run, seconds: float):
+    start, steps = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        run.step()
+        steps += 1
+    return steps, time.perf_counter() - start
+
+
+def measure(app, config, arrows: bool, seconds: float, rounds: int, redraw: bool = True):
+    """Alternate headless and in-app slices; (headless steps/s, app steps/s, redraws/s,
+    lateness samples, window)."""
+    window = open_window(app, config, arrows, redraw)
+    run = Run(config)
+    run.step()
+    totals = np.zeros(5)   # headless steps, seconds; app steps, redraws, seconds
+    lateness = []
+    for _ in range(rounds):
+        totals[:2] += headless_for(run, seconds / rounds)
+        steps, redraws, elapsed, late = run_for(app, window, seconds / rounds)
+        totals[2:] += (steps, redraws, elapsed)
+        lateness += late
+    return totals[0] / totals[1], totals[2] / totals[4], totals[3] / totals[4], lateness, window
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=12.0, help="in-app seconds per row")
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--memory-steps", type=int, default=100_000)
+    parser.add_argument("--batches", type=int, nargs="+", default=[10**3, 10**5])
     args = parser.parse_args()
     app = create_application()
-    settings = tempfile.mkdtemp(prefix="gradviz-bench-")   # never touch the user's settings
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, settings)
-    print(f"{'batch':>7} {'arrows':>6} {'app steps/s':>12} {'headless':>9} {'ratio':>6} "
+    print(f"{'batch':>7} {'arrows':>11} {'app steps/s':>12} {'headless':>9} {'ratio':>6} "
           f"{'redraws/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>7} {'after steps':>11}")
-    for batch in (10**3, 10**5):
+    for batch in args.batches:
         config = from_mapping({"batch": batch, "lr": 0.05, "steps": 0})
-        headless = headless_rate(config, args.seconds)
-        bare = in_app(app, config, False, args.seconds, 0, redraw=False)
-        print(f"{batch:>7} {'(no redraw)':>6} {bare:>12,.0f} {headless:>9,.0f} {bare / headless:>6.2f}")
+        headless, rate, _, _, window = measure(app, config, False, args.seconds, args.rounds,
+                                               redraw=False)
+        window.close()
+        print(f"{batch:>7} {'(no redraw)':>11} {rate:>12,.0f} {headless:>9,.0f} "
+              f"{rate / headless:>6.2f}", flush=True)
         for arrows in (True, False):
+            headless, rate, redraws, lateness, window = measure(app, config, arrows,
+                                                                args.seconds, args.rounds)
             # at batch 10⁵ a step takes ~7 ms: 10⁵ steps would take 12 minutes per row
             memory_steps = args.memory_steps if batch <= 10**3 else min(args.memory_steps, 5000)
-            rate, redraws, p50, p99, memory, steps = in_app(app, config, arrows, args.seconds,
-                                                           memory_steps)
-            print(f"{batch:>7} {'on' if arrows else 'off':>6} {rate:>12,.0f} {headless:>9,.0f} "
-                  f"{rate / headless:>6.2f} {redraws:>9.1f} {p50:>7.1f} {p99:>7.1f} "
-                  f"{memory:>7.0f} {steps:>11,}")
+            window.toggle_run()
+            wait(app, lambda: window.latest.step >= memory_steps - 1, 3600)
+            memory, steps = rss_mb(), window.latest.step + 1
+            window.close()
+            print(f"{batch:>7} {'on' if arrows else 'off':>11} {rate:>12,.0f} {headless:>9,.0f} "
+                  f"{rate / headless:>6.2f} {redraws:>9.1f} {np.percentile(lateness, 50):>7.1f} "
+                  f"{np.percentile(lateness, 99):>7.1f} {memory:>7.0f} {steps:>11,}", flush=True)
 
 
 if __name__ == "__main__":

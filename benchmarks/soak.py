@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-
-from app import rss_mb, wait  # noqa: E402  (benchmarks/app.py)
+from app import open_window, rss_mb, wait  # noqa: E402  (benchmarks/app.py)
 from gradviz.app.launch import create_application  # noqa: E402
 from gradviz.engine.config import from_mapping  # noqa: E402
 
@@ -25,16 +22,7 @@ def main():
     parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
     app = create_application()
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    from gradviz.app.window import MainWindow
-
-    window = MainWindow(from_mapping({"batch": args.batch, "lr": 0.05, "steps": 0}))
-    window.resize(1600, 1000)
-    window.show()
-    window.panel.contributions.setChecked(True)
-    wait(app, lambda: window.status is not None, 10)
-    window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
+    window = open_window(app, from_mapping({"batch": args.batch, "lr": 0.05, "steps": 0}))
     window.toggle_run()
     wait(app, lambda: window.latest is not None, 10)
     memory, rates, start = {}, [], time.perf_counter()
