@@ -110,3 +110,34 @@ def test_contributions_are_the_per_sample_terms_of_the_estimate():
     expected = (f - loo)[:, None] * (x - mu) / sigma**2
     np.testing.assert_allclose(record.contributions, expected, rtol=1e-12)
     np.testing.assert_allclose(record.estimate[0], expected.mean(axis=0), rtol=1e-12)
+
+
+def test_a_record_without_samples_keeps_everything_else():
+    record = Run(from_mapping({"batch": 50, "steps": 0})).step()
+    light = record.without_samples()
+    assert light.samples is None and light.contributions is None and light.scores is None
+    assert len(light.rewards) == 0
+    for name in ("step", "lr", "batch", "theta", "theta_next", "J", "grad", "estimate", "variance",
+                 "reward_mean"):
+        assert np.array_equal(getattr(light, name), getattr(record, name))
+
+
+def test_thinned_series_ends_with_the_newest_step_and_stays_small():
+    from gradviz.engine.history import COLUMN, FIELDS, DecimatedSeries
+    series = DecimatedSeries(capacity=100)
+    rows = np.zeros((1001, len(FIELDS)))
+    rows[:, 0] = np.arange(1001)
+    rows[:, COLUMN["J"]] = np.arange(1001) * 2.0
+    series.extend(rows)
+    thinned = series.thinned(20)
+    assert thinned[-1, 0] == 1000 and 20 <= len(thinned) <= 42
+    assert np.all(np.diff(thinned[:, 0]) > 0)
+    J = series.thinned(20, ("J",))
+    assert J.shape == (len(thinned), 1) and J[-1, 0] == 2000.0
+    thinned[:] = -1   # a copy: the series is untouched
+    assert series.thinned(20)[-1, 0] == 1000
+
+
+def test_tune_allocator_is_accepted_here_and_idempotent():
+    from gradviz.engine.allocator import tune_allocator
+    assert tune_allocator() and tune_allocator()

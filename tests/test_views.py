@@ -8,8 +8,10 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsView
 
+from gradviz.app.arrows import clamp_length, covariance, nice_floor
+from gradviz.app.views import fastpath
 from gradviz.app.views.live_range import LiveRange, nice_ceiling, value_range
-from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path,
+from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path, qpen,
                                       segments_path, simplify)
 from gradviz.app.worker import DrawGate
 
@@ -115,3 +117,42 @@ def test_a_closed_gate_holds_the_engine_between_steps():
         stop.set()
         thread.join(2)
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_points_path_matches_pyqtgraph_written_directly_or_not(direct, monkeypatch):
+    import pyqtgraph as pg
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=500), rng.normal(size=500)
+    move = rng.random(500) < 0.2
+    monkeypatch.setattr(fastpath, "_direct", direct)
+    path = fastpath.points_path(x, y, move)
+    move[0] = True
+    connect = np.append(~move[1:], True).astype(np.int32)   # arrayToQPath: i joins i + 1
+    reference = pg.arrayToQPath(x, y, connect=connect)
+    assert path == reference
+    assert path.controlPointRect() == reference.controlPointRect()   # bounds are not stale
+    assert [path.elementAt(i).isMoveTo() for i in range(500)] == list(move)
+
+
+def test_the_direct_path_writer_passes_its_self_test_here():
+    """If this fails, Qt's path layout changed: the app still works (through arrayToQPath),
+    only slower."""
+    assert fastpath._self_test()
+
+
+def test_one_pixel_pens_are_hairlines_and_wider_ones_keep_their_width():
+    assert qpen("#000000", 1).widthF() == 0 and qpen("#000000", 0.5).widthF() == 0
+    assert qpen("#000000", 2.5).widthF() == 2.5 and qpen("#000000", 1).isCosmetic()
+
+
+def test_clamp_length_shortens_long_vectors_along_their_direction():
+    v = np.array([[3.0, 4.0], [30.0, -40.0], [0.0, 0.0]])
+    out = clamp_length(v, 10.0)
+    assert np.allclose(out[0], [3, 4]) and np.allclose(out[1], [6, -8]) and np.all(out[2] == 0)
+
+
+def test_nice_floor_and_covariance():
+    assert [nice_floor(v) for v in (1, 1.9, 2, 4.99, 5, 9.9, 10, 730)] == [1, 1, 2, 2, 5, 5, 10, 500]
+    v = np.random.default_rng(2).normal(size=(200, 2)) @ np.array([[1.0, 0.5], [0.0, 2.0]])
+    assert np.allclose(covariance(v), np.cov(v.T))

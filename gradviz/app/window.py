@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
             label.setMinimumWidth(width)
             self.statusBar().addPermanentWidget(label)
             self.status_labels[key] = label
+        self._status_texts = {}
 
     # --- commands ----------------------------------------------------------------------------
 
@@ -476,20 +477,18 @@ class MainWindow(QMainWindow):
         # painting holds the GIL the engine thread needs: the landscape is drawn every frame,
         # the other plots at 5 Hz (and always when paused), and only when they are visible
         slow = self.redraws % SLOW_EVERY == 0 or self.state != RunState.RUNNING
-        record, rows = self.latest, self.series.rows()
-        if record is not None and len(rows):
+        record = self.latest
+        if record is not None and self.series.last is not None:
             if self.central.currentWidget() is self.landscape:
-                path = rows[:: max(1, len(rows) // MAX_PATH_POINTS)][:, [COLUMN["plane_x"], COLUMN["plane_y"]]]
-                xs = np.append(path[:, 0], self._plane_now()[0])
-                ys = np.append(path[:, 1], self._plane_now()[1])
+                path = self.series.thinned(MAX_PATH_POINTS, ("plane_x", "plane_y"))
+                here = self._plane_now()
+                xs, ys = np.append(path[:, 0], here[0]), np.append(path[:, 1], here[1])
                 self.landscape.show_path(xs, ys)
                 self.landscape.show_record(record)
                 if self.config.problem == "softmax" and slow and self._visible("simplex"):
                     self.simplex.show_path(xs, ys)
             if slow:
-                thinned = rows[:: max(1, len(rows) // SERIES_POINTS)]
-                if thinned[-1, 0] != rows[-1, 0]:
-                    thinned = np.vstack([thinned, rows[-1]])
+                thinned = self.series.thinned(SERIES_POINTS)
                 for name, view in (("objective", self.objective), ("quality", self.quality)):
                     if self._visible(name):
                         view.show_series(thinned)
@@ -502,7 +501,8 @@ class MainWindow(QMainWindow):
             self.landscape.show_path(np.array([here[0]]), np.array([here[1]]))
         if self.status is not None and self.central.currentWidget() is self.bars:
             self._draw_bars()
-        self._update_status_bar()
+        if slow:   # text changing 30 times a second cannot be read
+            self._update_status_bar()
 
     def _draw_bars(self) -> None:
         """π against the true values, from one engine snapshot (after a problem switch the
@@ -529,16 +529,17 @@ class MainWindow(QMainWindow):
         return plane_point(theta, self.config.problem)
 
     def _update_status_bar(self) -> None:
-        labels, record = self.status_labels, self.latest
-        labels["state"].setText(self.state.value)
-        if record is None:
-            labels["step"].setText("step 0")
-            return
-        labels["step"].setText(f"step {record.step + 1:,}")
-        labels["J"].setText(f"J = {record.J.mean():.4g}")
-        error = np.linalg.norm(record.estimate - record.grad, axis=1).mean()
-        labels["error"].setText(f"‖ĝ − ∇J‖ = {error:.3g}")
-        labels["rate"].setText(f"{self._rate:,.0f} steps/s" if self.state == RunState.RUNNING else "")
+        record = self.latest
+        texts = {"state": self.state.value, "step": "step 0"}
+        if record is not None:
+            error = np.linalg.norm(record.estimate - record.grad, axis=1).mean()
+            texts.update(step=f"step {record.step + 1:,}", J=f"J = {record.J.mean():.4g}",
+                         error=f"‖ĝ − ∇J‖ = {error:.3g}",
+                         rate=f"{self._rate:,.0f} steps/s" if self.state == RunState.RUNNING else "")
+        for key, text in texts.items():
+            if self._status_texts.get(key) != text:   # each setText lays out the status bar
+                self._status_texts[key] = text
+                self.status_labels[key].setText(text)
 
     # --- dialogs (export and sessions live in their own module) --------------------------------
 

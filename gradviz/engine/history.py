@@ -99,6 +99,16 @@ class DecimatedSeries:
             data = np.vstack([data, self.last])
         return data
 
+    def thinned(self, points: int, names: tuple[str, ...] | None = None) -> np.ndarray:
+        """About ``points`` kept rows, evenly spaced, ending with the newest row (of the
+        columns ``names``, or all): a copy, cheaper than rows(), which copies every kept
+        row when it appends the newest."""
+        columns = [COLUMN[name] for name in names] if names else slice(None)
+        rows = self._data[:self.count:max(1, self.count // max(points, 1))]
+        newest = self.last is not None and (len(rows) == 0 or rows[-1, 0] != self.last[0])
+        rows = rows[:, columns] if names else rows.copy()
+        return np.vstack([rows, self.last[columns]]) if newest else rows
+
     def column(self, name: str) -> np.ndarray:
         return self.rows()[:, COLUMN[name]]
 

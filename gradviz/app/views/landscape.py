@@ -11,9 +11,11 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from ...engine.history import plane_point
 from .. import style
-from ..arrows import arrow_segments, covariance_ellipse, nice_scale
-from .native import (NativePlotWidget, disc_item, discs_path, legend_proxy, path_item, pixel_radius,
-                     polyline_path, qpen, segments_path, set_title, simplify)
+from ..arrows import (arrow_segments, clamp_length, covariance, covariance_ellipse, nice_floor,
+                      nice_scale)
+from .native import (NativePlotWidget, disc_item, disc_outlines, discs_path, legend_proxy,
+                     outlines_path, path_item, pixel_radius, polyline_path, qpen, segments_path,
+                     set_title, simplify)
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
 ARROW_PIXELS = 100_000      # pixels of per-sample arrow shafts drawn per frame at most
@@ -82,12 +84,14 @@ class LandscapeView(NativePlotWidget):
         self.scale = None
         self.levels = None              # the heatmap's (low, high), once there is one
         self.arrows_drawn = 0           # per-sample arrows in the last frame
-        self.dots_drawn = 0             # per-sample tips in the last frame
+        self.dots_drawn = 0             # per-sample tips in the last frame …
+        self.tips_in_view = 0           # … of which inside the view (the others are not drawn)
         self._mean_square = 0.0
         self._landscape = None
         self._record = None
         self._samples = None            # the drawn samples (n, 2), for hovering
         self._hovered = None
+        self._marker_radius = None
         plot = self.getPlotItem()
         plot.setAspectLocked(True)
         plot.showGrid(x=False, y=False)
@@ -222,8 +226,8 @@ class LandscapeView(NativePlotWidget):
     def show_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
         xs, ys = simplify(xs, ys, pixel_radius(self.getPlotItem(), PATH_CELL_PIXELS))
         if len(xs) > MAX_PATH_DRAWN:   # a wide pen: keep the stroke cheap (native.polyline_path)
-            keep = np.unique(np.linspace(0, len(xs) - 1, MAX_PATH_DRAWN).astype(int))
-            xs, ys = xs[keep], ys[keep]
+            stride = -(-len(xs) // MAX_PATH_DRAWN)
+            xs, ys = np.append(xs[:-1:stride], xs[-1]), np.append(ys[:-1:stride], ys[-1])
         path = polyline_path(xs, ys)
         self.trajectory.setPath(path)
         self.trajectory_shadow.setPath(path)
@@ -241,30 +245,37 @@ class LandscapeView(NativePlotWidget):
         estimate = plane_vectors(record.estimate[0], self.problem)[0]
         self._update_scale(exact, estimate)
         s = self.scale
-        for name, vector in (("exact", exact), ("estimate", estimate)):
-            path = segments_path(*arrow_segments(here, s * vector))
+        x, y = arrow_segments(np.stack([here, here]), s * np.stack([exact, estimate]))
+        for name, pair in (("exact", slice(0, 6)), ("estimate", slice(6, 12))):
+            path = segments_path(x[pair], y[pair])
             for item in self.arrows[name]:
                 item.setPath(path)
-        for item, radius in zip(self.marker, MARKER_PIXELS):
-            item.setPath(self._discs([origin[0]], [origin[1]], radius, 24))
+        self._show_marker(origin)
         title = f"arrows drawn at {s:g} × gradient"
         contributions = record.contributions
         n = len(record.rewards)
         drawn = min(n, MAX_DRAWN)
         self.arrows_drawn = self.dots_drawn = 0
         if contributions is not None and self.show_contributions:
-            vectors = s * plane_vectors(contributions[:drawn], self.problem)
+            # far-off tips only cost (Qt clips huge paths polygon by polygon): shorten
+            # arrows to end off-screen, drop tips outside the view
+            (x0, x1), (y0, y1) = self.viewRange()
+            reach = 2 * (np.hypot(here[0] - (x0 + x1) / 2, here[1] - (y0 + y1) / 2)
+                         + np.hypot(x1 - x0, y1 - y0))
+            vectors = clamp_length(s * plane_vectors(contributions[:drawn], self.problem), reach)
+            tips = here + vectors
+            seen = (tips[:, 0] >= x0) & (tips[:, 0] <= x1) & (tips[:, 1] >= y0) & (tips[:, 1] <= y1)
             pixel = max(self.viewbox.viewPixelSize()[0], 1e-12)
             mean_length = float(np.hypot(vectors[:, 0], vectors[:, 1]).mean()) / pixel
-            arrows = int(np.clip(ARROW_PIXELS / max(mean_length, 1.0), MIN_ARROWS, drawn))
+            # a 1-2-5 count keeps the title (rich text, costly to lay out) still
+            arrows = int(min(drawn, max(MIN_ARROWS, nice_floor(ARROW_PIXELS / max(mean_length, 1.0)))))
             x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
             self.contrib.setPath(segments_path(x, y))
-            self.tips.setPath(self._discs(here[0] + vectors[:, 0], here[1] + vectors[:, 1],
-                                          TIP_PIXELS, 4))
-            self.arrows_drawn, self.dots_drawn = arrows, drawn
+            self.tips.setPath(self._discs(tips[seen, 0], tips[seen, 1], TIP_PIXELS, 4))
+            self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, int(seen.sum())
             if arrows < n:
                 title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
-            cov = np.cov(plane_vectors(contributions, self.problem).T) / n if n > 1 else None
+            cov = covariance(plane_vectors(contributions, self.problem)) / n if n > 1 else None
             if cov is not None and np.isfinite(cov).all():
                 self.ellipse.setPath(polyline_path(*covariance_ellipse(here + s * estimate, cov, s)))
             else:
@@ -280,11 +291,22 @@ class LandscapeView(NativePlotWidget):
         if self._hovered is not None:
             self._show_hover(self._hovered)
 
+    def _show_marker(self, origin) -> None:
+        """θ's marker: discs drawn about (0, 0) once per zoom level, then moved."""
+        radius = pixel_radius(self.getPlotItem(), 1.0)
+        if radius != self._marker_radius:
+            self._marker_radius = radius
+            for item, pixels in zip(self.marker, MARKER_PIXELS):
+                item.setPath(self._discs([0.0], [0.0], pixels, 24))
+        for item in self.marker:
+            item.setPos(float(origin[0]), float(origin[1]))
+
     def _update_scale(self, exact, estimate) -> None:
         """One 1-2-5 scale for all arrows, sized by max(‖∇J‖, RMS of recent ‖ĝ‖) so that
         neither a vanishing gradient (at an optimum) nor one noisy estimate blows it up;
         changed only when that size leaves [1/20, 1/2.5] of the view."""
-        span = self.viewRange()[0][1] - self.viewRange()[0][0]
+        (x0, x1), _ = self.viewRange()
+        span = x1 - x0
         square = float(np.dot(estimate, estimate))
         self._mean_square = square if self.scale is None else 0.9 * self._mean_square + 0.1 * square
         size = max(np.linalg.norm(exact), np.sqrt(self._mean_square), 1e-12)
@@ -297,10 +319,15 @@ class LandscapeView(NativePlotWidget):
         level = np.clip((rewards - lo) / (hi - lo), 0, 1)
         index = np.round(np.nan_to_num(level) * (SAMPLE_COLOURS - 1)).astype(int)
         self._samples = np.asarray(points[:, :2], dtype=float)
-        for b, item in enumerate(self.sample_bins):
-            members = index == b
-            if members.any() or not item.path().isEmpty():
-                item.setPath(self._discs(points[members, 0], points[members, 1], SAMPLE_PIXELS, 8))
+        # every disc's outline at once, grouped by colour: one slice per item
+        finite = np.isfinite(self._samples).all(axis=1)
+        order = np.flatnonzero(finite)[np.argsort(index[finite], kind="stable")]
+        xs, ys = disc_outlines(self._samples[order, 0], self._samples[order, 1],
+                               pixel_radius(self.getPlotItem(), SAMPLE_PIXELS), 8)
+        ends = np.cumsum(np.bincount(index[order], minlength=SAMPLE_COLOURS))
+        for item, start, stop in zip(self.sample_bins, np.concatenate([[0], ends[:-1]]), ends):
+            if stop > start or not item.path().isEmpty():
+                item.setPath(outlines_path(xs[start:stop], ys[start:stop]))
 
     # --- hover -------------------------------------------------------------------------------
 

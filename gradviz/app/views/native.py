@@ -20,6 +20,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
 
+from .fastpath import points_path
+
 
 class _PrepareForPaint(QObject):
     """pyqtgraph applies range changes and auto-ranging in ``scene.prepareForPaint()``, which
@@ -43,34 +45,50 @@ class NativePaint:
         self._prepare = _PrepareForPaint(self)
         self.viewport().installEventFilter(self._prepare)
 
+    def showEvent(self, event):
+        quiet_scene(self.scene())   # by now the view has built its items
+        super().showEvent(event)
+
+
+# pyqtgraph containers that paint nothing themselves (their children paint)
+_CONTAINERS = (pg.PlotItem, pg.GraphicsLayout, pg.LabelItem)
+# pyqtgraph items that paint in Python but change only with their range or text
+_STATIC = (pg.AxisItem, pg.LegendItem, pg.graphicsItems.LegendItem.ItemSample)
+
+
+def quiet_scene(scene) -> None:
+    """Keep Python out of each repaint.  Every item with contents costs a Python
+    ``boundingRect`` (and maybe ``paint``) call per repaint, and each such call waits for
+    the engine thread to hand over the GIL.  Containers that draw nothing are flagged
+    ItemHasNoContents, so Qt skips them (their children still paint); axes and legends
+    are kept as pixmaps, so their Python ``paint`` runs only when they change."""
+    for item in scene.items():
+        if isinstance(item, _CONTAINERS):
+            item.setFlag(QGraphicsItem.ItemHasNoContents)
+        elif isinstance(item, _STATIC):
+            item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+
 
 class NativePlotWidget(NativePaint, pg.PlotWidget):
-    def __init__(self, parent=None, **kwargs):
-        super().__init__(parent, **kwargs)
-        cache_axes(self.getPlotItem())
+    pass
 
 
 class NativeLayoutWidget(NativePaint, pg.GraphicsLayoutWidget):
     def add_plot(self, row: int, col: int) -> pg.PlotItem:
-        plot = self.addPlot(row=row, col=col)
-        cache_axes(plot)
-        return plot
-
-
-def cache_axes(plot: pg.PlotItem) -> None:
-    """Axes change only with the range: Qt keeps each as a pixmap and blits it, instead of
-    calling its Python paint every frame."""
-    for name in ("left", "bottom", "right", "top"):
-        plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        return self.addPlot(row=row, col=col)
 
 
 def qpen(colour: str, width: float, alpha: int = 255, style=Qt.SolidLine,
          cap=Qt.RoundCap) -> QPen:
-    """A cosmetic pen (``width`` in pixels at any zoom)."""
+    """A cosmetic pen (``width`` in pixels at any zoom).
+
+    A 1 px pen is made a hairline (width 0), which looks the same: for any other width a
+    ``QGraphicsPathItem`` finds its bounding rectangle by stroking the whole path, every
+    time the path is set (29 % of the GUI thread's time with 1,000 arrows and 1 px pens)."""
     c = QColor(colour)
     c.setAlpha(alpha)
     pen = QPen(c)
-    pen.setWidthF(width)
+    pen.setWidthF(0.0 if width <= 1 else width)
     pen.setCosmetic(True)
     pen.setStyle(style)
     pen.setCapStyle(cap)
@@ -103,9 +121,9 @@ def _finite_pairs(x, y):
 def segments_path(x, y) -> QPainterPath:
     """Separate segments (x[0],y[0])–(x[1],y[1]), (x[2],y[2])–(x[3],y[3]), …"""
     x, y = _finite_pairs(x, y)
-    if len(x) == 0:
-        return QPainterPath()
-    return pg.arrayToQPath(x, y, connect="pairs")
+    move = np.zeros(len(x), dtype=bool)
+    move[0::2] = True
+    return points_path(x, y, move)
 
 
 def polyline_path(x, y) -> QPainterPath:
@@ -119,7 +137,7 @@ def polyline_path(x, y) -> QPainterPath:
     keep = np.isfinite(x) & np.isfinite(y)
     if keep.sum() < 2:
         return QPainterPath()
-    return pg.arrayToQPath(x[keep], y[keep], connect="all")
+    return points_path(x[keep], y[keep], np.zeros(int(keep.sum()), dtype=bool))
 
 
 def simplify(x, y, cell: tuple[float, float]):
@@ -135,23 +153,29 @@ def simplify(x, y, cell: tuple[float, float]):
     return x[keep], y[keep]
 
 
-def discs_path(x, y, radius: tuple[float, float], sides: int = 12) -> QPainterPath:
-    """A filled disc (a ``sides``-gon) at each point; ``radius`` = (rx, ry) in data units,
-    so that a view can pass its pixel size times a radius in pixels.  Filling polygons is
-    several times cheaper for Qt's software rasteriser than stroking round-capped dots."""
+def disc_outlines(x, y, radius: tuple[float, float], sides: int = 12):
+    """Vertices (n, sides + 1) of a closed ``sides``-gon around each finite point (x, y);
+    ``radius`` = (rx, ry) in data units (a view's pixel size times a radius in pixels)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
-    x, y = x[keep], y[keep]
-    if len(x) == 0:
-        return QPainterPath()
     angle = np.linspace(0, 2 * np.pi, sides + 1)
-    xs = (x[:, None] + radius[0] * np.cos(angle)).ravel()
-    ys = (y[:, None] + radius[1] * np.sin(angle)).ravel()
-    connect = np.ones(len(xs), dtype=np.int32)
-    connect[sides::sides + 1] = 0          # no line from one disc to the next
-    path = pg.arrayToQPath(xs, ys, connect=connect)
-    path.setFillRule(Qt.WindingFill)       # overlapping discs add up instead of cancelling
+    return (x[keep, None] + radius[0] * np.cos(angle)), (y[keep, None] + radius[1] * np.sin(angle))
+
+
+def outlines_path(xs: np.ndarray, ys: np.ndarray) -> QPainterPath:
+    """One path of closed outlines, a row of ``xs``, ``ys`` each, to be filled (overlaps
+    add up instead of cancelling).  Filling polygons is several times cheaper for Qt's
+    software rasteriser than stroking round-capped dots."""
+    move = np.zeros(xs.shape, dtype=bool)
+    move[:, 0] = True           # no line from one outline to the next
+    path = points_path(xs.ravel(), ys.ravel(), move.ravel())
+    path.setFillRule(Qt.WindingFill)
     return path
+
+
+def discs_path(x, y, radius: tuple[float, float], sides: int = 12) -> QPainterPath:
+    """A filled disc (a ``sides``-gon) at each point (see disc_outlines)."""
+    return outlines_path(*disc_outlines(x, y, radius, sides))
 
 
 def disc_item(plot: pg.PlotItem, colour: str, alpha: int = 255, z: float = 0.0) -> QGraphicsPathItem:
@@ -182,7 +206,7 @@ def polygon_path(x, y) -> QPainterPath:
     keep = np.isfinite(x) & np.isfinite(y)
     if keep.sum() < 3:
         return QPainterPath()
-    path = pg.arrayToQPath(x[keep], y[keep], connect="all")
+    path = points_path(x[keep], y[keep], np.zeros(int(keep.sum()), dtype=bool))
     path.closeSubpath()
     return path
 
