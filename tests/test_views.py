@@ -156,3 +156,14 @@ def test_nice_floor_and_covariance():
     assert [nice_floor(v) for v in (1, 1.9, 2, 4.99, 5, 9.9, 10, 730)] == [1, 1, 2, 2, 5, 5, 10, 500]
     v = np.random.default_rng(2).normal(size=(200, 2)) @ np.array([[1.0, 0.5], [0.0, 2.0]])
     assert np.allclose(covariance(v), np.cov(v.T))
+
+
+def test_decade_ticks_thin_out_to_stay_readable():
+    from gradviz.app.views.series import decade_ticks
+    major, minor = decade_ticks(-10.2, -1.5, 400)
+    assert [k for k, _ in major] == list(range(-11, 0)) and minor == []
+    assert major[-1] == (-1, "0.1")
+    major, minor = decade_ticks(-10.2, -1.5, 55)   # room for 3 labels
+    visible = [k for k, _ in major if -10.2 <= k <= -1.5]
+    assert 2 <= len(visible) <= 3
+    assert sorted(k for k, _ in major + minor) == list(range(-11, 0))

@@ -49,6 +49,18 @@ class ObjectiveView(NativePlotWidget):
         self.reward.setPath(discs_path(*_finite(step, reward), pixel_radius(self.getPlotItem(), 1.8), 6))
 
 
+def decade_ticks(low: float, high: float, pixels: float, spacing: float = 15.0):
+    """Ticks for a log₁₀ axis showing [low, high] on ``pixels`` of height: labels on whole
+    decades, on every k-th one (k = 1, 2, 3, 5, 10, …) so that labels stay ``spacing``
+    pixels apart, and an unlabelled tick on each decade between them."""
+    lo, hi = int(np.floor(low)), int(np.ceil(high))
+    room = max(2, int(pixels // spacing))
+    stride = next(k for k in (1, 2, 3, 5, 10, 20, 50, 100, 10**9)
+                  if np.floor(high / k) - np.ceil(low / k) + 1 <= room)
+    return [[(k, f"{10.0 ** k:g}") for k in range(lo, hi + 1) if k % stride == 0],
+            [(k, "") for k in range(lo, hi + 1) if k % stride]]
+
+
 class QualityView(NativeLayoutWidget):
     """‖ĝ − ∇J‖ and tr Var(ĝ) on a log scale; cos(ĝ, ∇J) below."""
 
@@ -76,16 +88,17 @@ class QualityView(NativeLayoutWidget):
         self.ci.layout.setRowStretchFactor(1, 2)
         # log₁₀ values: at least one decade; the bottom plot follows its x
         self.top_range = LiveRange(self.top.getViewBox(), min_span=1.0)
+        self._tick_height = None
 
     def show_series(self, rows: np.ndarray) -> None:
         step = rows[:, COLUMN["step"]]
         error = _log10_positive(step, rows[:, COLUMN["error"]])
         spread = _log10_positive(step, rows[:, COLUMN["var_trace"]])
-        if (self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
-                and self.top_range.shown[1] is not None):
-            low, high = self.top_range.shown[1]   # label whole decades only: never crowded
-            lo, hi = int(np.floor(low)), int(np.ceil(high))
-            self.top.getAxis("left").setTicks([[(k, f"{10.0 ** k:g}") for k in range(lo, hi + 1)], []])
+        moved = self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
+        height = self.top.getViewBox().height()
+        if (moved or height != self._tick_height) and self.top_range.shown[1] is not None:
+            self._tick_height = height
+            self.top.getAxis("left").setTicks(decade_ticks(*self.top_range.shown[1], height))
         self.error.setPath(polyline_path(*error))
         self.spread.setPath(polyline_path(*spread))
         self.cosine.setPath(polyline_path(*_finite(step, rows[:, COLUMN["cosine"]])))
