@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QS
 from .. import __version__
 from ..engine import config as cfg
 from ..engine.errors import ConfigError
-from ..engine.history import COLUMN, DecimatedSeries, plane_point
+from ..engine.history import DecimatedSeries, plane_point
 from . import sessions
 from .controls import ControlPanel
 from .icon import app_icon
@@ -475,8 +475,8 @@ class MainWindow(QMainWindow):
     def _draw(self) -> None:
         self._dirty = False
         self.redraws += 1
-        # painting holds the GIL the engine thread needs: the landscape is drawn every frame,
-        # the other plots at 5 Hz (and always when paused), and only when they are visible
+        # setting plot data holds the GIL the engine thread needs: the landscape is updated
+        # every frame, the other plots at 5 Hz (and always when paused), only when visible
         slow = self.redraws % SLOW_EVERY == 0 or self.state != RunState.RUNNING
         record = self.latest
         if record is not None and self.series.last is not None:

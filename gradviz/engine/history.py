@@ -93,16 +93,12 @@ class DecimatedSeries:
                 keep = keep[::2] if len(keep) else keep
 
     def rows(self) -> np.ndarray:
-        """Kept rows, plus the newest row if decimation skipped it (a view: copy to keep)."""
-        data = self._data[:self.count]
-        if self.last is not None and (self.count == 0 or data[-1, 0] != self.last[0]):
-            data = np.vstack([data, self.last])
-        return data
+        """Every kept row, plus the newest row if decimation skipped it (a copy)."""
+        return self.thinned(self.count)
 
     def thinned(self, points: int, names: tuple[str, ...] | None = None) -> np.ndarray:
         """About ``points`` kept rows, evenly spaced, ending with the newest row (of the
-        columns ``names``, or all): a copy, cheaper than rows(), which copies every kept
-        row when it appends the newest."""
+        columns ``names``, or all); a copy."""
         columns = [COLUMN[name] for name in names] if names else slice(None)
         rows = self._data[:self.count:max(1, self.count // max(points, 1))]
         newest = self.last is not None and (len(rows) == 0 or rows[-1, 0] != self.last[0])

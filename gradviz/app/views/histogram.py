@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import style
@@ -55,7 +56,7 @@ class HistogramView(QWidget):
         p = self.plot.getPlotItem()
         if record is None or record.contributions is None or k >= record.contributions.shape[1]:
             for item in (self.bars, self.mean_line, self.exact_line):
-                item.setPath(segments_path([], []))
+                item.setPath(QPainterPath())
             set_title(p, "no per-sample contributions (exact estimator)" if record is not None else "")
             return
         values = record.contributions[:, k]
@@ -74,5 +75,5 @@ class HistogramView(QWidget):
         x = value_range(shown[0] if shown else None, min(lo, mean, exact), max(hi, mean, exact))
         self.live_range.show(x, (0, top))
         set_title(p, f"N = {len(values):,}   "
-                  + style.coloured(f"mean ĝ = {record.estimate[0, k]:.3g}", style.ESTIMATE) + "   "
-                  + style.coloured(f"exact {record.grad[0, k]:.3g}", style.EXACT))
+                  + style.coloured(f"mean ĝ = {mean:.3g}", style.ESTIMATE) + "   "
+                  + style.coloured(f"exact {exact:.3g}", style.EXACT))

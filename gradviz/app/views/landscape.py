@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap, QTransform
+from PySide6.QtGui import QImage, QPainterPath, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from ...engine.history import plane_point
 from .. import style
 from ..arrows import (arrow_segments, clamp_length, covariance, covariance_ellipse, nice_floor,
                       nice_scale)
-from .native import (NativePlotWidget, disc_item, disc_outlines, discs_path, legend_proxy,
-                     outlines_path, path_item, pixel_radius, polyline_path, qpen, segments_path,
-                     set_title, simplify)
+from .native import (Marker, NativePlotWidget, disc_item, disc_outlines, discs_path,
+                     legend_proxy, outlines_path, path_item, pixel_radius, polyline_path, qpen,
+                     segments_path, set_title, simplify)
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
 ARROW_PIXELS = 100_000      # pixels of per-sample arrow shafts drawn per frame at most
@@ -91,7 +91,6 @@ class LandscapeView(NativePlotWidget):
         self._record = None
         self._samples = None            # the drawn samples (n, 2), for hovering
         self._hovered = None
-        self._marker_radius = None
         plot = self.getPlotItem()
         plot.setAspectLocked(True)
         plot.showGrid(x=False, y=False)
@@ -119,19 +118,16 @@ class LandscapeView(NativePlotWidget):
             "exact": qpen(style.EXACT, 3.5),
             "estimate": qpen(style.ESTIMATE, 3.5),
         }
-        discs = {   # name: (colour, alpha)
-            "tip": (style.CONTRIBUTION, 170), "hover": (style.HIGHLIGHT, 255),
-            "marker_outline": (style.OUTLINE, 255), "marker": ("#FFFFFF", 255),
-        }
+        discs = {"tip": (style.CONTRIBUTION, 170), "hover": (style.HIGHLIGHT, 255)}   # colour, alpha
         layers = ["path_shadow", "path", "contribution", "tip", "hover", "samples",
                   "highlight", "ellipse", "arrow_shadow", "exact", "arrow_shadow", "estimate",
-                  "marker_outline", "marker"]   # bottom to top; "samples": one item per colour
+                  "marker"]   # bottom to top; "samples": one item per colour
         items = {z: path_item(plot, pens[name], z) if name in pens else disc_item(plot, *discs[name], z=z)
-                 for z, name in enumerate(layers) if name != "samples"}
+                 for z, name in enumerate(layers) if name not in ("samples", "marker")}
         (self.trajectory_shadow, self.trajectory, self.contrib, self.tips, self.hover_dot,
-         self.highlight, self.ellipse, *arrows, outline, fill) = items.values()
+         self.highlight, self.ellipse, *arrows) = items.values()
         self.arrows = {"exact": tuple(arrows[:2]), "estimate": tuple(arrows[2:])}
-        self.marker = (outline, fill)
+        self.marker = Marker(plot, style.OUTLINE, MARKER_PIXELS, z=layers.index("marker"))
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
                              for v in np.linspace(0, 1, SAMPLE_COLOURS)]
         self.sample_bins = [disc_item(plot, c, z=layers.index("samples")) for c in self.cmap_colours]
@@ -250,12 +246,12 @@ class LandscapeView(NativePlotWidget):
             path = segments_path(x[pair], y[pair])
             for item in self.arrows[name]:
                 item.setPath(path)
-        self._show_marker(origin)
+        self.marker.move_to(*origin)
         title = f"arrows drawn at {s:g} × gradient"
         contributions = record.contributions
         n = len(record.rewards)
         drawn = min(n, MAX_DRAWN)
-        self.arrows_drawn = self.dots_drawn = 0
+        self.arrows_drawn = self.dots_drawn = self.tips_in_view = 0
         if contributions is not None and self.show_contributions:
             # far-off tips only cost (Qt clips huge paths polygon by polygon): shorten
             # arrows to end off-screen, drop tips outside the view
@@ -279,10 +275,10 @@ class LandscapeView(NativePlotWidget):
             if cov is not None and np.isfinite(cov).all():
                 self.ellipse.setPath(polyline_path(*covariance_ellipse(here + s * estimate, cov, s)))
             else:
-                self.ellipse.setPath(segments_path([], []))
+                self.ellipse.setPath(QPainterPath())
         else:
             for item in (self.contrib, self.tips, self.ellipse):
-                item.setPath(segments_path([], []))
+                item.setPath(QPainterPath())
             if n > drawn:
                 title += f"  ·  showing {drawn:,} of {n:,} samples"
         if self.problem == "gaussian" and record.samples is not None:
@@ -290,16 +286,6 @@ class LandscapeView(NativePlotWidget):
         set_title(self.getPlotItem(), title, size="10pt")
         if self._hovered is not None:
             self._show_hover(self._hovered)
-
-    def _show_marker(self, origin) -> None:
-        """θ's marker: discs drawn about (0, 0) once per zoom level, then moved."""
-        radius = pixel_radius(self.getPlotItem(), 1.0)
-        if radius != self._marker_radius:
-            self._marker_radius = radius
-            for item, pixels in zip(self.marker, MARKER_PIXELS):
-                item.setPath(self._discs([0.0], [0.0], pixels, 24))
-        for item in self.marker:
-            item.setPos(float(origin[0]), float(origin[1]))
 
     def _update_scale(self, exact, estimate) -> None:
         """One 1-2-5 scale for all arrows, sized by max(‖∇J‖, RMS of recent ‖ĝ‖) so that
@@ -351,8 +337,8 @@ class LandscapeView(NativePlotWidget):
         if self._hovered is None:
             return
         self._hovered = None
-        self.highlight.setPath(segments_path([], []))
-        self.hover_dot.setPath(segments_path([], []))
+        self.highlight.setPath(QPainterPath())
+        self.hover_dot.setPath(QPainterPath())
         self.hover_text.hide()
 
     def _show_hover(self, i: int) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from ...engine.problems import softmax
 from .. import style
-from .native import NativePlotWidget, bars_path, disc_item, discs_path, path_item, pixel_radius, polyline_path, qpen, set_title
+from .native import Marker, NativePlotWidget, bars_path, path_item, polyline_path, qpen, set_title
 
 CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
 
@@ -37,7 +37,7 @@ class SimplexView(NativePlotWidget):
             p.addItem(label)
             self.labels.append(label)
         self.path = path_item(p, qpen(style.ESTIMATE, 2), z=1)
-        self.now = (disc_item(p, style.OUTLINE, z=2), disc_item(p, "#FFFFFF", z=3))
+        self.now = Marker(p, style.OUTLINE, (7.0, 5.0), z=2)
         p.setRange(xRange=(-0.15, 1.15), yRange=(-0.12, 1.0))
 
     def set_values(self, values) -> None:
@@ -48,8 +48,7 @@ class SimplexView(NativePlotWidget):
         pi = softmax(np.stack([plane_x, plane_y, np.zeros_like(plane_x)], axis=1))
         xy = simplex_xy(pi)
         self.path.setPath(polyline_path(xy[:, 0], xy[:, 1]))
-        for item, pixels in zip(self.now, (7.0, 5.0)):
-            item.setPath(discs_path(xy[-1:, 0], xy[-1:, 1], pixel_radius(self.getPlotItem(), pixels), 24))
+        self.now.move_to(*xy[-1])
 
 
 class PolicyBarsView(NativePlotWidget):

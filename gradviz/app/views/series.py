@@ -12,14 +12,8 @@ from PySide6.QtGui import QBrush, QColor
 from ...engine.history import COLUMN
 from .. import style
 from .live_range import LiveRange
-from .native import (NativeLayoutWidget, NativePlotWidget, band_path, disc_item, discs_path, path_item,
-                     pixel_radius,
-                     polyline_path, qpen, set_title)
-
-
-def _finite(x, y):
-    keep = np.isfinite(y)
-    return x[keep], y[keep]
+from .native import (NativeLayoutWidget, NativePlotWidget, band_path, disc_item, discs_path,
+                     path_item, pixel_radius, polyline_path, qpen, set_title)
 
 
 def _log10_positive(x, y):
@@ -45,8 +39,8 @@ class ObjectiveView(NativePlotWidget):
         step = rows[:, COLUMN["step"]]
         J, reward = rows[:, COLUMN["J"]], rows[:, COLUMN["reward_mean"]]
         self.live_range.follow(step[-1], np.concatenate([J, reward]))
-        self.J.setPath(polyline_path(*_finite(step, J)))
-        self.reward.setPath(discs_path(*_finite(step, reward), pixel_radius(self.getPlotItem(), 1.8), 6))
+        self.J.setPath(polyline_path(step, J))   # path builders skip non-finite points
+        self.reward.setPath(discs_path(step, reward, pixel_radius(self.getPlotItem(), 1.8), 6))
 
 
 def decade_ticks(low: float, high: float, pixels: float, spacing: float = 15.0):
@@ -66,7 +60,7 @@ class QualityView(NativeLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.top = self.add_plot(0, 0)
+        self.top = self.addPlot(row=0, col=0)
         self.top.setLogMode(y=True)
         self.top.setLabel("left", "size (log)")
         self.top.showGrid(x=True, y=True, alpha=0.25)
@@ -74,7 +68,7 @@ class QualityView(NativeLayoutWidget):
                           + style.coloured("— tr Var(ĝ) (estimated)", style.SPREAD), size="9pt")
         self.error = path_item(self.top, qpen(style.ESTIMATE, 1), z=2)   # noisy: 1 px
         self.spread = path_item(self.top, qpen(style.SPREAD, 1), z=1)
-        self.bottom = self.add_plot(1, 0)
+        self.bottom = self.addPlot(row=1, col=0)
         self.bottom.setXLink(self.top)
         self.bottom.setYRange(-1.05, 1.05)
         self.bottom.setLabel("left", "cos(ĝ, ∇J)")
@@ -101,7 +95,7 @@ class QualityView(NativeLayoutWidget):
             self.top.getAxis("left").setTicks(decade_ticks(*self.top_range.shown[1], height))
         self.error.setPath(polyline_path(*error))
         self.spread.setPath(polyline_path(*spread))
-        self.cosine.setPath(polyline_path(*_finite(step, rows[:, COLUMN["cosine"]])))
+        self.cosine.setPath(polyline_path(step, rows[:, COLUMN["cosine"]]))
 
 
 class ReplicasView(NativePlotWidget):
