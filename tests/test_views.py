@@ -135,6 +135,20 @@ def test_points_path_matches_pyqtgraph_written_directly_or_not(direct, monkeypat
     assert [path.elementAt(i).isMoveTo() for i in range(500)] == list(move)
 
 
+@pytest.mark.parametrize("direct", [True, False])
+def test_points_paths_gives_each_slice_its_own_path(direct, monkeypatch):
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=40), rng.normal(size=40)
+    move = rng.random(40) < 0.3
+    bounds = [0, 9, 9, 25, 40]          # the second slice is empty
+    monkeypatch.setattr(fastpath, "_direct", direct)
+    paths = fastpath.points_paths(x, y, move, bounds)
+    assert len(paths) == 4 and paths[1].isEmpty()
+    for path, a, b in zip(paths, bounds[:-1], bounds[1:]):
+        if b > a:
+            assert path == fastpath.points_path(x[a:b], y[a:b], move[a:b])
+
+
 def test_the_direct_path_writer_passes_its_self_test_here():
     """If this fails, Qt's path layout changed: the app still works (through arrayToQPath),
     only slower."""

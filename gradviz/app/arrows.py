@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 HEAD_FRACTION = 0.22
@@ -63,11 +65,17 @@ def covariance(vectors: np.ndarray) -> np.ndarray:
     return centred.T @ centred / (len(vectors) - 1)
 
 
+@functools.lru_cache(maxsize=4)
+def _unit_circle(points: int) -> np.ndarray:
+    t = np.linspace(0, 2 * np.pi, points)
+    circle = np.stack([np.cos(t), np.sin(t)])
+    circle.setflags(write=False)
+    return circle
+
+
 def covariance_ellipse(centre, cov: np.ndarray, scale: float, k: float = 2.0, points: int = 64):
     """x, y of the ellipse {c + k·scale·L u : ‖u‖ = 1}, L Lᵀ = cov (k = 2: 86 % of a 2-D normal)."""
     vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
     radii = k * scale * np.sqrt(np.clip(vals, 0, None))
-    t = np.linspace(0, 2 * np.pi, points)
-    circle = np.stack([np.cos(t), np.sin(t)])
-    shape = vecs @ (radii[:, None] * circle)
+    shape = vecs @ (radii[:, None] * _unit_circle(points))
     return centre[0] + shape[0], centre[1] + shape[1]

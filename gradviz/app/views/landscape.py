@@ -3,6 +3,8 @@ by f(x), and arrows from θ for ∇J (exact), ĝ (estimate) and each sample's co
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
@@ -14,7 +16,7 @@ from .. import style
 from ..arrows import (arrow_segments, clamp_length, covariance, covariance_ellipse, nice_floor,
                       nice_scale)
 from .native import (Marker, NativePlotWidget, disc_item, disc_outlines, discs_path,
-                     legend_proxy, outlines_path, path_item, pixel_radius, polyline_path, qpen,
+                     legend_proxy, outlines_paths, path_item, pixel_radius, polyline_path, qpen,
                      segments_path, set_title, simplify)
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
@@ -293,9 +295,9 @@ class LandscapeView(NativePlotWidget):
         changed only when that size leaves [1/20, 1/2.5] of the view."""
         (x0, x1), _ = self.viewRange()
         span = x1 - x0
-        square = float(np.dot(estimate, estimate))
+        square = float(estimate[0]) ** 2 + float(estimate[1]) ** 2
         self._mean_square = square if self.scale is None else 0.9 * self._mean_square + 0.1 * square
-        size = max(np.linalg.norm(exact), np.sqrt(self._mean_square), 1e-12)
+        size = max(math.hypot(float(exact[0]), float(exact[1])), math.sqrt(self._mean_square), 1e-12)
         if self.scale is None or not (span / 20 <= self.scale * size <= span / 2.5):
             self.scale = nice_scale(span / 6 / size)
 
@@ -310,10 +312,10 @@ class LandscapeView(NativePlotWidget):
         order = np.flatnonzero(finite)[np.argsort(index[finite], kind="stable")]
         xs, ys = disc_outlines(self._samples[order, 0], self._samples[order, 1],
                                pixel_radius(self.getPlotItem(), SAMPLE_PIXELS), 8)
-        ends = np.cumsum(np.bincount(index[order], minlength=SAMPLE_COLOURS))
-        for item, start, stop in zip(self.sample_bins, np.concatenate([[0], ends[:-1]]), ends):
-            if stop > start or not item.path().isEmpty():
-                item.setPath(outlines_path(xs[start:stop], ys[start:stop]))
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(index[order], minlength=SAMPLE_COLOURS))])
+        for item, path in zip(self.sample_bins, outlines_paths(xs, ys, bounds)):
+            if not (path.isEmpty() and item.path().isEmpty()):
+                item.setPath(path)
 
     # --- hover -------------------------------------------------------------------------------
 
