@@ -135,20 +135,6 @@ def test_points_path_matches_pyqtgraph_written_directly_or_not(direct, monkeypat
     assert [path.elementAt(i).isMoveTo() for i in range(500)] == list(move)
 
 
-@pytest.mark.parametrize("direct", [True, False])
-def test_points_paths_gives_each_slice_its_own_path(direct, monkeypatch):
-    rng = np.random.default_rng(2)
-    x, y = rng.normal(size=40), rng.normal(size=40)
-    move = rng.random(40) < 0.3
-    bounds = [0, 9, 9, 25, 40]          # the second slice is empty
-    monkeypatch.setattr(fastpath, "_direct", direct)
-    paths = fastpath.points_paths(x, y, move, bounds)
-    assert len(paths) == 4 and paths[1].isEmpty()
-    for path, a, b in zip(paths, bounds[:-1], bounds[1:]):
-        if b > a:
-            assert path == fastpath.points_path(x[a:b], y[a:b], move[a:b])
-
-
 def test_the_direct_path_writer_passes_its_self_test_here():
     """If this fails, Qt's path layout changed: the app still works (through arrayToQPath),
     only slower."""
@@ -181,3 +167,31 @@ def test_decade_ticks_thin_out_to_stay_readable():
     visible = [k for k, _ in major if -10.2 <= k <= -1.5]
     assert 2 <= len(visible) <= 3
     assert sorted(k for k, _ in major + minor) == list(range(-11, 0))
+
+
+def test_sprites_draw_their_dots_on_screen_and_in_sharper_exports(qtbot):
+    """Dots are image copies at the screen's transform and vector discs otherwise (a PNG
+    at twice the width): both put the dot's colour where its point is."""
+    from PySide6.QtGui import QColor
+
+    from gradviz.app.exporting import render_image
+    from gradviz.app.views.native import NativePlotWidget
+    from gradviz.app.views.sprites import Sprites
+
+    widget = NativePlotWidget()
+    qtbot.addWidget(widget)
+    widget.resize(300, 300)
+    view = widget.getPlotItem().getViewBox()
+    view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    widget.show()
+    qtbot.waitExposed(widget)
+    dots = Sprites([QColor("#00FF00"), QColor("#FF0000")], 6.0)
+    view.addItem(dots, ignoreBounds=True)
+    dots.set_points([0.5, -0.5, np.nan], [0.5, -0.5, 0.0], [1, 0, 1], view.viewPixelSize())
+    assert dots.count == 2 and list(dots.kind) == [1, 0]          # the NaN point is dropped
+    assert dots.boundingRect().contains(QPointF(0.5, 0.5))
+    for scale in (1, 2):
+        image = render_image(widget, width=scale * widget.width())
+        for x, y, colour in ((0.5, 0.5, QColor("#FF0000")), (-0.5, -0.5, QColor("#00FF00"))):
+            at = widget.mapFromScene(view.mapViewToScene(QPointF(x, y)))
+            assert image.pixelColor(at.x() * scale, at.y() * scale) == colour, scale

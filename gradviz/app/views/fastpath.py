@@ -86,24 +86,3 @@ def points_path(x: np.ndarray, y: np.ndarray, move: np.ndarray) -> QPainterPath:
     connect[:-1] = ~move[1:]   # arrayToQPath: connect[i] joins point i to point i + 1
     return pg.arrayToQPath(x, y, connect=connect, finiteCheck=False)
 
-
-def points_paths(x: np.ndarray, y: np.ndarray, move: np.ndarray, bounds) -> list[QPainterPath]:
-    """``points_path`` of each slice ``bounds[i]:bounds[i + 1]`` of the points (each slice
-    starts a subpath), with the elements of all slices built in one vectorised pass."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    move = np.asarray(move, dtype=bool).copy()
-    pairs = list(zip(np.asarray(bounds[:-1]).tolist(), np.asarray(bounds[1:]).tolist()))
-    move[[a for a, b in pairs if b > a]] = True
-    if not _use_direct():
-        return [points_path(x[a:b], y[a:b], move[a:b]) if b > a else QPainterPath() for a, b in pairs]
-    every = np.empty(len(x), dtype=ELEMENT)
-    _fill(every, x, y, move)
-    paths = []
-    for a, b in pairs:
-        if b > a:
-            path, elements = _new_path(b - a)
-            elements[:] = every[a:b]
-            paths.append(path)
-        else:
-            paths.append(QPainterPath())
-    return paths

@@ -8,21 +8,21 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QImage, QPainterPath, QPixmap, QTransform
+from PySide6.QtGui import QColor, QImage, QPainterPath, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from ...engine.history import plane_point
 from .. import style
 from ..arrows import (arrow_segments, clamp_length, covariance, covariance_ellipse, nice_floor,
                       nice_scale)
-from .native import (Marker, NativePlotWidget, disc_item, disc_outlines, discs_path,
-                     legend_proxy, outlines_paths, path_item, pixel_radius, polyline_path, qpen,
-                     segments_path, set_title, simplify)
+from .native import (Marker, NativePlotWidget, disc_item, discs_path, legend_proxy, path_item,
+                     pixel_radius, polyline_path, qpen, segments_path, set_title, simplify)
+from .sprites import Sprites
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
 ARROW_PIXELS = 100_000      # pixels of per-sample arrow shafts drawn per frame at most
 MIN_ARROWS = 50
-SAMPLE_COLOURS = 8          # f(x) bins: one item per bin, each with one pen
+SAMPLE_COLOURS = 8          # f(x) bins: one sprite per bin
 HOVER_PIXELS = 8            # a sample within this many pixels of the mouse is hovered
 SAMPLE_PIXELS = 5.0         # radius of a sample's disc
 TIP_PIXELS = 2.2
@@ -120,21 +120,24 @@ class LandscapeView(NativePlotWidget):
             "exact": qpen(style.EXACT, 3.5),
             "estimate": qpen(style.ESTIMATE, 3.5),
         }
-        discs = {"tip": (style.CONTRIBUTION, 170), "hover": (style.HIGHLIGHT, 255)}   # colour, alpha
         layers = ["path_shadow", "path", "contribution", "tip", "hover", "samples",
                   "highlight", "ellipse", "arrow_shadow", "exact", "arrow_shadow", "estimate",
-                  "marker"]   # bottom to top; "samples": one item per colour
-        items = {z: path_item(plot, pens[name], z) if name in pens else disc_item(plot, *discs[name], z=z)
-                 for z, name in enumerate(layers) if name not in ("samples", "marker")}
-        (self.trajectory_shadow, self.trajectory, self.contrib, self.tips, self.hover_dot,
+                  "marker"]   # bottom to top
+        items = {z: path_item(plot, pens[name], z) if name in pens else disc_item(plot, style.HIGHLIGHT, z=z)
+                 for z, name in enumerate(layers) if name not in ("tip", "samples", "marker")}
+        (self.trajectory_shadow, self.trajectory, self.contrib, self.hover_dot,
          self.highlight, self.ellipse, *arrows) = items.values()
         self.arrows = {"exact": tuple(arrows[:2]), "estimate": tuple(arrows[2:])}
         self.marker = Marker(plot, style.OUTLINE, MARKER_PIXELS, z=layers.index("marker"))
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
                              for v in np.linspace(0, 1, SAMPLE_COLOURS)]
-        self.sample_bins = [disc_item(plot, c, z=layers.index("samples")) for c in self.cmap_colours]
-        for item in self.sample_bins:   # a 1 px rim: Qt draws 1 px pens on a fast path
-            item.setPen(qpen(style.OUTLINE, 1, alpha=170))
+        ratio = self.devicePixelRatioF()
+        tip = QColor(style.CONTRIBUTION)
+        tip.setAlpha(170)
+        self.tips = self._add_sprites(Sprites([tip], TIP_PIXELS, ratio=ratio), layers.index("tip"))
+        self.samples = self._add_sprites(   # a 1 px rim: Qt draws 1 px pens on a fast path
+            Sprites([QColor(c) for c in self.cmap_colours], SAMPLE_PIXELS,
+                    rim=qpen(style.OUTLINE, 1, alpha=170), ratio=ratio), layers.index("samples"))
         self.hover_text = pg.TextItem(color=style.FOREGROUND, fill=style.brush("#FFFFFF", 225),
                                       border=style.pen(style.OUTLINE, 1), anchor=(0, 1))
         self.hover_text.setZValue(50)
@@ -177,8 +180,7 @@ class LandscapeView(NativePlotWidget):
         else:
             plot.setLabel("bottom", "θ₁ − θ₃  (logit)")
             plot.setLabel("left", "θ₂ − θ₃  (logit)")
-        for item in self.sample_bins:
-            item.setVisible(problem == "gaussian")
+        self.samples.setVisible(problem == "gaussian")
         self.scale = None
 
     def set_landscape(self, landscape) -> None:
@@ -230,6 +232,11 @@ class LandscapeView(NativePlotWidget):
         self.trajectory.setPath(path)
         self.trajectory_shadow.setPath(path)
 
+    def _add_sprites(self, sprites: Sprites, z: float) -> Sprites:
+        self.viewbox.addItem(sprites, ignoreBounds=True)
+        sprites.setZValue(z)   # after addItem, which lifts items below the ViewBox
+        return sprites
+
     def _discs(self, x, y, pixels: float, sides: int = 12):
         return discs_path(x, y, pixel_radius(self.getPlotItem(), pixels), sides)
 
@@ -269,7 +276,8 @@ class LandscapeView(NativePlotWidget):
             arrows = int(min(drawn, max(MIN_ARROWS, nice_floor(ARROW_PIXELS / max(mean_length, 1.0)))))
             x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
             self.contrib.setPath(segments_path(x, y))
-            self.tips.setPath(self._discs(tips[seen, 0], tips[seen, 1], TIP_PIXELS, 4))
+            self.tips.set_points(tips[seen, 0], tips[seen, 1], np.zeros(len(tips), dtype=np.intp)[seen],
+                                 self.viewbox.viewPixelSize())
             self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, int(seen.sum())
             if arrows < n:
                 title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
@@ -279,8 +287,9 @@ class LandscapeView(NativePlotWidget):
             else:
                 self.ellipse.setPath(QPainterPath())
         else:
-            for item in (self.contrib, self.tips, self.ellipse):
+            for item in (self.contrib, self.ellipse):
                 item.setPath(QPainterPath())
+            self.tips.set_points([], [], [], self.viewbox.viewPixelSize())
             if n > drawn:
                 title += f"  ·  showing {drawn:,} of {n:,} samples"
         if self.problem == "gaussian" and record.samples is not None:
@@ -302,20 +311,15 @@ class LandscapeView(NativePlotWidget):
             self.scale = nice_scale(span / 6 / size)
 
     def _draw_samples(self, points, rewards) -> None:
-        """Samples coloured by f(x) on the landscape's colour scale, one item per colour bin."""
+        """Samples coloured by f(x) on the landscape's colour scale, in SAMPLE_COLOURS bins,
+        the highest on top."""
         lo, hi = self.levels if self.levels is not None else (0.0, 1.0)
         level = np.clip((rewards - lo) / (hi - lo), 0, 1)
-        index = np.round(np.nan_to_num(level) * (SAMPLE_COLOURS - 1)).astype(int)
+        index = np.round(np.nan_to_num(level) * (SAMPLE_COLOURS - 1)).astype(np.intp)
         self._samples = np.asarray(points[:, :2], dtype=float)
-        # every disc's outline at once, grouped by colour: one slice per item
-        finite = np.isfinite(self._samples).all(axis=1)
-        order = np.flatnonzero(finite)[np.argsort(index[finite], kind="stable")]
-        xs, ys = disc_outlines(self._samples[order, 0], self._samples[order, 1],
-                               pixel_radius(self.getPlotItem(), SAMPLE_PIXELS), 8)
-        bounds = np.concatenate([[0], np.cumsum(np.bincount(index[order], minlength=SAMPLE_COLOURS))])
-        for item, path in zip(self.sample_bins, outlines_paths(xs, ys, bounds)):
-            if not (path.isEmpty() and item.path().isEmpty()):
-                item.setPath(path)
+        order = np.argsort(index, kind="stable")
+        self.samples.set_points(self._samples[order, 0], self._samples[order, 1], index[order],
+                                self.viewbox.viewPixelSize())
 
     # --- hover -------------------------------------------------------------------------------
 

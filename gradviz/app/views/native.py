@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
 
-from .fastpath import points_path, points_paths
+from .fastpath import points_path
 
 
 class _PrepareForPaint(QObject):
@@ -177,16 +177,6 @@ def outlines_path(xs: np.ndarray, ys: np.ndarray) -> QPainterPath:
     path = points_path(xs.ravel(), ys.ravel(), move.ravel())
     path.setFillRule(Qt.WindingFill)
     return path
-
-
-def outlines_paths(xs: np.ndarray, ys: np.ndarray, bounds) -> list[QPainterPath]:
-    """``outlines_path`` of each run of rows ``bounds[i]:bounds[i + 1]``, in one pass."""
-    move = np.zeros(xs.shape, dtype=bool)
-    move[:, 0] = True
-    paths = points_paths(xs.ravel(), ys.ravel(), move.ravel(), np.asarray(bounds) * xs.shape[1])
-    for path in paths:
-        path.setFillRule(Qt.WindingFill)
-    return paths
 
 
 def discs_path(x, y, radius: tuple[float, float], sides: int = 12) -> QPainterPath:
