@@ -123,10 +123,10 @@ class LandscapeView(NativePlotWidget):
         layers = ["path_shadow", "path", "contribution", "tip", "hover", "samples",
                   "highlight", "ellipse", "arrow_shadow", "exact", "arrow_shadow", "estimate",
                   "marker"]   # bottom to top
-        items = {z: path_item(plot, pens[name], z) if name in pens else disc_item(plot, style.HIGHLIGHT, z=z)
-                 for z, name in enumerate(layers) if name not in ("tip", "samples", "marker")}
-        (self.trajectory_shadow, self.trajectory, self.contrib, self.hover_dot,
-         self.highlight, self.ellipse, *arrows) = items.values()
+        items = [path_item(plot, pens[name], z) for z, name in enumerate(layers) if name in pens]
+        (self.trajectory_shadow, self.trajectory, self.contrib, self.highlight, self.ellipse,
+         *arrows) = items
+        self.hover_dot = disc_item(plot, style.HIGHLIGHT, z=layers.index("hover"))
         self.arrows = {"exact": tuple(arrows[:2]), "estimate": tuple(arrows[2:])}
         self.marker = Marker(plot, style.OUTLINE, MARKER_PIXELS, z=layers.index("marker"))
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
@@ -276,7 +276,7 @@ class LandscapeView(NativePlotWidget):
             arrows = int(min(drawn, max(MIN_ARROWS, nice_floor(ARROW_PIXELS / max(mean_length, 1.0)))))
             x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
             self.contrib.setPath(segments_path(x, y))
-            self.tips.set_points(tips[seen, 0], tips[seen, 1], np.zeros(len(tips), dtype=np.intp)[seen],
+            self.tips.set_points(tips[seen, 0], tips[seen, 1], np.zeros(int(seen.sum()), dtype=np.intp),
                                  self.viewbox.viewPixelSize())
             self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, int(seen.sum())
             if arrows < n:
