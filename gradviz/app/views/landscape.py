@@ -15,8 +15,9 @@ from ...engine.history import plane_point
 from .. import style
 from ..arrows import (arrow_segments, clamp_length, covariance, covariance_ellipse, nice_floor,
                       nice_scale)
-from .native import (Marker, NativePlotWidget, disc_item, discs_path, legend_proxy, path_item,
-                     pixel_radius, polyline_path, qpen, segments_path, set_title, simplify)
+from .native import (Marker, NativePlotWidget, add_item, disc_item, discs_path, legend_proxy,
+                     path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
+                     simplify)
 from .sprites import Sprites
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
@@ -134,10 +135,10 @@ class LandscapeView(NativePlotWidget):
         ratio = self.devicePixelRatioF()
         tip = QColor(style.CONTRIBUTION)
         tip.setAlpha(170)
-        self.tips = self._add_sprites(Sprites([tip], TIP_PIXELS, ratio=ratio), layers.index("tip"))
-        self.samples = self._add_sprites(   # a 1 px rim: Qt draws 1 px pens on a fast path
-            Sprites([QColor(c) for c in self.cmap_colours], SAMPLE_PIXELS,
-                    rim=qpen(style.OUTLINE, 1, alpha=170), ratio=ratio), layers.index("samples"))
+        self.tips = add_item(plot, Sprites([tip], TIP_PIXELS, ratio=ratio), layers.index("tip"))
+        self.samples = add_item(   # a 1 px rim: Qt draws 1 px pens on a fast path
+            plot, Sprites([QColor(c) for c in self.cmap_colours], SAMPLE_PIXELS,
+                          rim=qpen(style.OUTLINE, 1, alpha=170), ratio=ratio), layers.index("samples"))
         self.hover_text = pg.TextItem(color=style.FOREGROUND, fill=style.brush("#FFFFFF", 225),
                                       border=style.pen(style.OUTLINE, 1), anchor=(0, 1))
         self.hover_text.setZValue(50)
@@ -231,11 +232,6 @@ class LandscapeView(NativePlotWidget):
         path = polyline_path(xs, ys)
         self.trajectory.setPath(path)
         self.trajectory_shadow.setPath(path)
-
-    def _add_sprites(self, sprites: Sprites, z: float) -> Sprites:
-        self.viewbox.addItem(sprites, ignoreBounds=True)
-        sprites.setZValue(z)   # after addItem, which lifts items below the ViewBox
-        return sprites
 
     def _discs(self, x, y, pixels: float, sides: int = 12):
         return discs_path(x, y, pixel_radius(self.getPlotItem(), pixels), sides)

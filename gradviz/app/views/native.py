@@ -98,13 +98,18 @@ def qpen(colour: str, width: float, alpha: int = 255, style=Qt.SolidLine,
     return pen
 
 
+def add_item(plot: pg.PlotItem, item: QGraphicsItem, z: float = 0.0) -> QGraphicsItem:
+    """``item`` placed in ``plot``'s data coordinates at depth ``z`` (not in auto-range)."""
+    plot.getViewBox().addItem(item, ignoreBounds=True)
+    item.setZValue(z)   # after addItem, which lifts items below the ViewBox
+    return item
+
+
 def path_item(plot: pg.PlotItem, pen: QPen, z: float = 0.0) -> QGraphicsPathItem:
     """An empty path item in ``plot``'s data coordinates."""
     item = QGraphicsPathItem()
     item.setPen(pen)
-    plot.getViewBox().addItem(item, ignoreBounds=True)
-    item.setZValue(z)   # after addItem, which lifts items below the ViewBox
-    return item
+    return add_item(plot, item, z)
 
 
 def legend_proxy(pen: QPen, **symbol) -> pg.PlotDataItem:
