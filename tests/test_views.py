@@ -195,3 +195,90 @@ def test_sprites_draw_their_dots_on_screen_and_in_sharper_exports(qtbot):
         for x, y, colour in ((0.5, 0.5, QColor("#FF0000")), (-0.5, -0.5, QColor("#00FF00"))):
             at = widget.mapFromScene(view.mapViewToScene(QPointF(x, y)))
             assert image.pixelColor(at.x() * scale, at.y() * scale) == colour, scale
+
+
+def _render_view(widget):
+    """The view as the screen shows it (no export switches), into an image."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QImage, QPainter
+
+    from gradviz.app.exporting import image_to_array
+
+    image = QImage(widget.size(), QImage.Format_ARGB32)
+    image.fill(Qt.white)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    widget.render(painter, QRectF(image.rect()), widget.viewport().rect(), Qt.IgnoreAspectRatio)
+    painter.end()
+    return image_to_array(image).astype(int)
+
+
+def test_axis_pictures_match_the_axes_pixel_for_pixel_and_follow_the_range(qtbot, make_window):
+    """The screen shows pictures of the axes (no Python per repaint); exports draw the axes
+    themselves.  Both must be the same pixels, also after a zoom and new colour levels."""
+    from gradviz.app.exporting import image_to_array, render_image
+
+    window = make_window(batch=16)
+    view = window.landscape
+    qtbot.waitUntil(lambda: view.levels is not None)
+    shown = [p.axis.orientation for p in view.axis_pictures if p.axis.isVisible()]
+    assert sorted(shown) == ["bottom", "bottom", "left", "left", "right", "top"]  # plot + colour bar
+    before = _render_view(view)
+    for change in (lambda: view.getPlotItem().setRange(xRange=(-1, 2.5), yRange=(-2, 1), padding=0),
+                   lambda: view.colorbar.setLevels((0.0, 7.0))):
+        change()
+        view.viewport().repaint()   # what the screen does next: pictures are redrawn before it
+        screen = _render_view(view)
+        assert np.abs(screen - before).max() > 100             # the picture changed …
+        live = image_to_array(render_image(view)).astype(int)
+        # … to the axis's own pixels (antialiased text through a transparent picture may
+        # round one level differently)
+        assert np.abs(screen - live).max() <= 2
+        before = screen
+
+
+def test_a_landscape_repaint_barely_enters_python(qtbot, make_window):
+    """Each Python call during a repaint waits for the engine thread's GIL: a frame of the
+    landscape (sprites, the pre-paint hook, two view boxes' clip shapes) makes 9."""
+    import sys
+
+    window = make_window(batch=100)
+    window.step_once()
+    qtbot.waitUntil(lambda: window.latest is not None)
+    window._dirty = True
+    window._redraw()
+    view = window.landscape
+    view.viewport().repaint()
+    calls = []
+
+    def count(frame, event, arg):
+        if event == "call" and frame.f_back is not None and frame.f_back.f_code.co_name == "count_calls":
+            calls.append(frame.f_code.co_name)
+
+    def count_calls():
+        view.viewport().repaint()
+
+    sys.setprofile(count)
+    try:
+        count_calls()
+    finally:
+        sys.setprofile(None)
+    assert 0 < len(calls) <= 10, calls
+
+
+def test_exports_draw_the_axes_themselves_not_their_screen_pictures(qtbot, make_window):
+    """A PNG at twice the width must draw the axes' text at that resolution: the screen's
+    1× pictures scaled up would blur it."""
+    from gradviz.app.exporting import image_to_array, render_image
+
+    window = make_window(batch=16)
+    view = window.landscape
+    qtbot.waitUntil(lambda: view.levels is not None)
+    view.viewport().repaint()
+    sharp = image_to_array(render_image(view, width=2 * view.width())).astype(int)
+    for picture in view.axis_pictures:      # what an export would be without the switch
+        picture.set_live = lambda live: None
+    blurred = image_to_array(render_image(view, width=2 * view.width())).astype(int)
+    assert np.abs(sharp - blurred).max() > 100
+    assert all(p.isVisible() and p.axis.flags() & p.axis.GraphicsItemFlag.ItemHasNoContents
+               for p in view.axis_pictures if p.axis.isVisible())   # pictures again after it

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from ..engine.files import WriteError, current_umask
 from ..export_cli import PLOTS
+from .views.native import live_axes
 
 FIGURE_SUFFIXES = (".png", ".svg")
 
@@ -83,12 +84,13 @@ def render_image(widget: QWidget, width: int | None = None) -> QImage:
     painter = QPainter(image)
     try:
         painter.setRenderHint(QPainter.Antialiasing)
-        if isinstance(widget, pg.GraphicsView):  # the view maps its viewport onto the image
-            widget.render(painter, QRectF(image.rect()), widget.viewport().rect(),
-                          Qt.IgnoreAspectRatio)
-        else:
-            painter.scale(scale, scale)
-            _render(widget, painter)
+        with live_axes(widget):
+            if isinstance(widget, pg.GraphicsView):  # the view maps its viewport onto the image
+                widget.render(painter, QRectF(image.rect()), widget.viewport().rect(),
+                              Qt.IgnoreAspectRatio)
+            else:
+                painter.scale(scale, scale)
+                _render(widget, painter)
     finally:
         painter.end()  # an unfinished painter crashes Qt when its device is destroyed
     return image
@@ -116,19 +118,20 @@ def export_svg(widget: QWidget, path) -> None:
     tmp = _temporary(path)
     item = _scene_item(widget)
     try:
-        if item is not None:
-            pg.exporters.SVGExporter(item).export(fileName=str(tmp))
-        else:
-            generator = QSvgGenerator()
-            generator.setFileName(str(tmp))
-            generator.setSize(widget.size())
-            generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
-            generator.setTitle("gradviz")
-            painter = QPainter(generator)
-            try:
-                _render(widget, painter)
-            finally:
-                painter.end()
+        with live_axes(widget):
+            if item is not None:
+                pg.exporters.SVGExporter(item).export(fileName=str(tmp))
+            else:
+                generator = QSvgGenerator()
+                generator.setFileName(str(tmp))
+                generator.setSize(widget.size())
+                generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
+                generator.setTitle("gradviz")
+                painter = QPainter(generator)
+                try:
+                    _render(widget, painter)
+                finally:
+                    painter.end()
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"cannot write {path}: {err.strerror or err}") from None

@@ -15,9 +15,9 @@ from ...engine.history import plane_point
 from .. import style
 from ..arrows import (arrow_segments, clamp_length, covariance, covariance_ellipse, nice_floor,
                       nice_scale)
-from .native import (Marker, NativePlotWidget, add_item, disc_item, discs_path, legend_proxy,
-                     path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
-                     simplify)
+from .legend import Legend
+from .native import (Marker, NativePlotWidget, add_item, disc_item, discs_path, path_item,
+                     pixel_radius, polyline_path, qpen, segments_path, set_title, simplify)
 from .sprites import Sprites
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
@@ -146,16 +146,15 @@ class LandscapeView(NativePlotWidget):
         plot.addItem(self.hover_text)
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         # translucent, so θ shows through when it climbs behind it (drag to move it)
-        self.legend = plot.addLegend(offset=(6, 6), labelTextSize="9pt", verSpacing=-4,
-                                     brush=style.brush("#FFFFFF", 150))
+        self.legend = Legend(self.viewbox, offset=(6, 6), point_size=9,
+                             text_colour=style.FOREGROUND, fill=QColor(255, 255, 255, 150))
         for name, text in (("exact", "exact ∇J(θ)"), ("estimate", "estimate ĝ"),
                            ("ellipse", "ĝ ± 2 s.d. (86 %)"),
                            ("contribution", "each f(xᵢ)∇log p(xᵢ) (• tip)")):
-            self.legend.addItem(legend_proxy(pens[name]), text)
+            self.legend.add(pens[name], text)
         # the path is white on a dark shadow: its sample is the shadow with θ's white marker
-        self.legend.addItem(legend_proxy(pens["path_shadow"], symbol="o", symbolSize=9,
-                                         symbolBrush="#FFFFFF", symbolPen=style.OUTLINE),
-                            "θ's path")
+        self.legend.add(pens["path_shadow"], "θ's path",
+                        disc=(4.5, QColor("#FFFFFF"), qpen(style.OUTLINE, 1)))
         # discs are sized in pixels: redraw them when the user zooms
         self.viewbox.sigRangeChanged.connect(self._view_changed)
         plot.disableAutoRange()

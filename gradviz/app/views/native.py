@@ -14,11 +14,15 @@ interval (worker.SWITCH_INTERVAL) so that re-taking it costs ≤ 1 ms, not 5 ms.
 
 from __future__ import annotations
 
+import math
+from contextlib import contextmanager
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
+                               QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget)
 
 from .fastpath import points_path
 
@@ -26,11 +30,14 @@ from .fastpath import points_path
 class _PrepareForPaint(QObject):
     """pyqtgraph applies range changes and auto-ranging in ``scene.prepareForPaint()``, which
     its Python ``paintEvent`` calls; this event filter calls it just before Qt delivers each
-    paint event, then lets Qt paint on its own."""
+    paint event, brings the axes' pictures up to date, then lets Qt paint on its own."""
 
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Paint:
-            self.parent().scene().prepareForPaint()
+            view = self.parent()
+            view.scene().prepareForPaint()
+            for picture in view.axis_pictures:
+                picture.refresh(view)
         return False
 
 
@@ -45,31 +52,107 @@ class NativePaint:
         # items move every frame: keeping Qt's BSP index of them up to date costs more
         # (12 % of a landscape frame) than searching ~100 items when the mouse moves
         self.scene().setItemIndexMethod(QGraphicsScene.NoIndex)
+        self.axis_pictures: list[AxisPicture] = []
         self._prepare = _PrepareForPaint(self)
         self.viewport().installEventFilter(self._prepare)
 
     def showEvent(self, event):
-        quiet_scene(self.scene())   # by now the view has built its items
+        self.axis_pictures += quiet_scene(self.scene())   # by now the view has built its items
         super().showEvent(event)
+
+
+class AxisPicture(QGraphicsPixmapItem):
+    """A pyqtgraph axis shown as a picture of itself, which Qt paints without Python.
+
+    An AxisItem paints in Python, and Qt asks for its Python ``boundingRect`` several times
+    a repaint.  Flagged ItemHasNoContents, the axis is no longer asked; this child item shows
+    what it paints, redrawn by the axis's own ``paint`` only when pyqtgraph has dropped the
+    axis's picture (its range, size or style changed) or the pixel ratio changed.  Exports
+    draw the axis itself (:func:`live_axes`), so that a 2× PNG or an SVG stays sharp."""
+
+    def __init__(self, axis: pg.AxisItem):
+        super().__init__(axis)
+        self.axis = axis
+        self._key = None
+        axis.setCacheMode(QGraphicsItem.NoCache)
+        # pyqtgraph calls the axis's update() (from Python) after each change: with no
+        # contents the axis repaints nothing, so let that repaint this picture instead
+        axis.update = lambda *_: self.update()
+        self.set_live(False)
+
+    def set_live(self, live: bool) -> None:
+        """Paint the axis itself (True) or this picture of it (False)."""
+        self.axis.setFlag(QGraphicsItem.ItemHasNoContents, not live)
+        self.setVisible(not live)
+
+    def refresh(self, view: QGraphicsView) -> None:
+        """Redraw the picture if the axis changed; drawn to land on whole device pixels
+        where the axis itself would, so that it matches the axis pixel for pixel."""
+        axis = self.axis
+        if not (self.isVisible() and axis.isVisible()):
+            return
+        ratio = view.devicePixelRatioF()
+        origin = view.viewportTransform().map(axis.scenePos()) * ratio
+        shift = QPointF(origin.x() - math.floor(origin.x()), origin.y() - math.floor(origin.y())) / ratio
+        # pyqtgraph draws its axis line up to a pixel outside the axis's bounding rectangle
+        rect = QRectF(axis.boundingRect().toAlignedRect().adjusted(-2, -2, 2, 2))
+        key = (rect.getRect(), shift.x(), shift.y(), ratio)
+        if axis.picture is not None and key == self._key:
+            return
+        self._key = key
+        image = QPixmap(math.ceil(rect.width() * ratio), math.ceil(rect.height() * ratio))
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.transparent)
+        offset = rect.topLeft() - shift
+        painter = QPainter(image)
+        try:
+            painter.translate(-offset)
+            axis.paint(painter, QStyleOptionGraphicsItem(), None)
+        finally:
+            painter.end()
+        self.setOffset(offset)
+        self.setPixmap(image)
+
+
+@contextmanager
+def live_axes(widget: QWidget):
+    """Within this block the axes of every plot in ``widget`` paint themselves (exports)."""
+    views = ([widget] if isinstance(widget, NativePaint) else []) + [
+        view for view in widget.findChildren(QGraphicsView) if isinstance(view, NativePaint)]
+    pictures = [picture for view in views for picture in view.axis_pictures]
+    for picture in pictures:
+        picture.set_live(True)
+    try:
+        yield
+    finally:
+        for picture in pictures:
+            picture.set_live(False)
 
 
 # pyqtgraph containers that paint nothing themselves (their children paint)
 _CONTAINERS = (pg.PlotItem, pg.GraphicsLayout, pg.LabelItem)
-# pyqtgraph items that paint in Python but change only with their range or text
-_STATIC = (pg.AxisItem, pg.LegendItem, pg.graphicsItems.LegendItem.ItemSample)
 
 
-def quiet_scene(scene) -> None:
-    """Keep Python out of each repaint.  Every item with contents costs a Python
-    ``boundingRect`` (and maybe ``paint``) call per repaint, and each such call waits for
-    the engine thread to hand over the GIL.  Containers that draw nothing are flagged
-    ItemHasNoContents, so Qt skips them (their children still paint); axes and legends
-    are kept as pixmaps, so their Python ``paint`` runs only when they change."""
+def quiet_scene(scene) -> list[AxisPicture]:
+    """Keep Python out of each repaint; returns the axis pictures it made.
+
+    Every item with contents costs a Python ``boundingRect`` (and maybe ``paint``) call per
+    repaint, and each such call waits for the engine thread to hand over the GIL.
+    Containers that draw nothing, and view boxes without a border (whose ``paint`` draws
+    only that), are flagged ItemHasNoContents, so Qt skips them (their children still
+    paint).  Axes are shown as pictures (AxisPicture); an axis with a grid spans its whole
+    plot, so Qt caches it instead, and its ``paint`` runs only when it changes."""
+    pictures = []
     for item in scene.items():
-        if isinstance(item, _CONTAINERS):
+        if isinstance(item, _CONTAINERS) or (isinstance(item, pg.ViewBox)
+                                              and item.border.style() == Qt.NoPen):
             item.setFlag(QGraphicsItem.ItemHasNoContents)
-        elif isinstance(item, _STATIC):
+        elif isinstance(item, pg.AxisItem) and item.grid is False:
+            if not any(isinstance(child, AxisPicture) for child in item.childItems()):
+                pictures.append(AxisPicture(item))
+        elif isinstance(item, pg.AxisItem):
             item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    return pictures
 
 
 class NativePlotWidget(NativePaint, pg.PlotWidget):
@@ -110,12 +193,6 @@ def path_item(plot: pg.PlotItem, pen: QPen, z: float = 0.0) -> QGraphicsPathItem
     item = QGraphicsPathItem()
     item.setPen(pen)
     return add_item(plot, item, z)
-
-
-def legend_proxy(pen: QPen, **symbol) -> pg.PlotDataItem:
-    """A never-drawn pyqtgraph item whose only use is a legend sample of ``pen`` (and of a
-    symbol: pyqtgraph's symbol, symbolBrush, … options)."""
-    return pg.PlotDataItem(pen=pen, **symbol)
 
 
 def _finite_pairs(x, y):

@@ -1,0 +1,59 @@
+"""A plot legend made of plain Qt items, so that Qt paints it without calling Python.
+
+pyqtgraph's LegendItem paints its box and each line sample in Python; every repaint of the
+landscape (30 a second) then made 18 calls into Python, each of which waits for the engine
+thread to hand over the GIL.  This legend is a box, line samples and text that Qt draws
+alone.  It is a child of the view box, in its pixel coordinates, so zooming leaves it be.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
+from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
+                               QGraphicsRectItem, QGraphicsSimpleTextItem)
+
+SAMPLE_WIDTH = 20   # pixels of line shown for each entry
+PADDING = 5
+GAP = 8             # between a sample and its text
+
+
+class Legend(QGraphicsRectItem):
+    """Rows of (line sample, text) in a translucent box at ``offset`` pixels from the
+    top-left corner of ``parent`` (a pyqtgraph ViewBox)."""
+
+    def __init__(self, parent: QGraphicsItem, offset=(6, 6), point_size: float = 9,
+                 text_colour: str = "#222222", fill: QColor | None = None):
+        super().__init__(parent)
+        self.setPos(*offset)
+        self.setZValue(1000)                 # above everything the view box holds
+        self.setPen(QPen(Qt.NoPen))
+        self.setBrush(QBrush(fill if fill is not None else QColor(255, 255, 255, 150)))
+        self.font = QFont()
+        self.font.setPointSizeF(point_size)
+        self.text_colour = QColor(text_colour)
+        self._row_height = max(QFontMetricsF(self.font).height(), 12.0) + 2
+        self._text_width = 0.0
+        self.texts: list[str] = []
+
+    def add(self, pen: QPen, text: str, disc: tuple[float, QColor, QPen] | None = None) -> None:
+        """A row: a line drawn with ``pen`` (and a disc of (radius, fill, outline) at its
+        middle, for a marker), then ``text``."""
+        y = PADDING + (len(self.texts) + 0.5) * self._row_height
+        line = QGraphicsLineItem(QLineF(PADDING, y, PADDING + SAMPLE_WIDTH, y), self)
+        line.setPen(pen)
+        if disc is not None:
+            radius, fill, outline = disc
+            dot = QGraphicsEllipseItem(QRectF(-radius, -radius, 2 * radius, 2 * radius), self)
+            dot.setPos(PADDING + SAMPLE_WIDTH / 2, y)
+            dot.setBrush(fill)
+            dot.setPen(outline)
+        label = QGraphicsSimpleTextItem(text, self)
+        label.setFont(self.font)
+        label.setBrush(self.text_colour)
+        bounds = label.boundingRect()
+        label.setPos(QPointF(PADDING + SAMPLE_WIDTH + GAP, y - bounds.height() / 2))
+        self.texts.append(text)
+        self._text_width = max(self._text_width, bounds.width())
+        self.setRect(0, 0, PADDING + SAMPLE_WIDTH + GAP + self._text_width + PADDING,
+                     2 * PADDING + len(self.texts) * self._row_height)
