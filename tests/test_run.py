@@ -122,6 +122,36 @@ def test_a_record_without_samples_keeps_everything_else():
         assert np.array_equal(getattr(light, name), getattr(record, name))
 
 
+@pytest.mark.parametrize("problem", ["gaussian", "softmax"])
+def test_summary_rows_are_the_replica_means_of_each_record(problem):
+    """summarise vectorises over a burst whose replica count changes mid-way; each row must
+    equal the formulas applied to its record alone."""
+    from gradviz.engine.history import COLUMN, FIELDS, plane_point, summarise
+
+    run = Run(from_mapping({"problem": problem, "batch": 20, "runs": 3, "steps": 0}))
+    records = [run.step() for _ in range(4)]
+    run.set(runs=1)
+    records += [run.step().without_samples() for _ in range(3)]
+    rows = summarise(records, problem)
+    assert rows.shape == (7, len(FIELDS))
+    for row, r in zip(rows, records):
+        est, grad = r.estimate, r.grad
+        cosine = np.mean([e @ g / np.linalg.norm(e) / np.linalg.norm(g) for e, g in zip(est, grad)])
+        expected = {"step": r.step, "J": r.J.mean(), "J_sd": r.J.std(ddof=1) if r.replicas > 1 else 0,
+                    "reward_mean": r.reward_mean.mean(),
+                    "error": np.linalg.norm(est - grad, axis=1).mean(), "cosine": cosine,
+                    "var_trace": r.variance.sum(axis=1).mean(),
+                    "plane_x": plane_point(r.theta[0], problem)[0],
+                    "plane_y": plane_point(r.theta[0], problem)[1], "lr": r.lr, "batch": r.batch}
+        if problem == "softmax":
+            expected.update(p_best=r.p_best.mean(),
+                            p_best_sd=r.p_best.std(ddof=1) if r.replicas > 1 else 0)
+        else:
+            assert np.isnan(row[COLUMN["p_best"]]) and np.isnan(row[COLUMN["p_best_sd"]])
+        for name, value in expected.items():
+            assert row[COLUMN[name]] == pytest.approx(value, rel=1e-12, abs=1e-15), name
+
+
 def test_thinned_series_ends_with_the_newest_step_and_stays_small():
     from gradviz.engine.history import COLUMN, FIELDS, DecimatedSeries
     series = DecimatedSeries(capacity=100)

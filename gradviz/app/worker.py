@@ -19,7 +19,7 @@ from enum import Enum
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from ..engine import session
+from ..engine import session, table
 from ..engine.analysis import variance_curve
 from ..engine.config import RunConfig
 from ..engine.errors import ConfigError, RunStopped
@@ -299,13 +299,14 @@ class EngineWorker(QObject):
             self._state, self._reason = RunState.STOPPED, stopped.reason
             self.message.emit("Run stopped", str(stopped))
         if records:
+            stacked = table.stacks(records)   # read by the spool and the summaries alike
             try:
-                self._spool.add(records)
+                self._spool.add(records, stacked)
             except OSError as err:  # the spool's disk is full or gone
                 self._timer.stop()
                 self._state, self._reason = RunState.STOPPED, f"cannot record the run: {err}"
                 self.message.emit("Run stopped", self._reason)
-            summaries = summarise(records, self._run.config.problem)
+            summaries = summarise(records, self._run.config.problem, stacked)
             self.tick.emit(Tick(records[-1], summaries, self._steps_per_second()))
             if self._run.config.learn_sigma:
                 self._send_landscape()

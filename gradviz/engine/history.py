@@ -26,39 +26,36 @@ def plane_point(theta_row: np.ndarray, problem: str) -> tuple[float, float]:
     return float(theta_row[0] - theta_row[-1]), float(theta_row[1] - theta_row[-1])
 
 
-def summarise(records, problem: str) -> np.ndarray:
+def summarise(records, problem: str, stacked: list[table.Stack] | None = None) -> np.ndarray:
     """One row of FIELDS per record (means over replicas; plane point of replica 0),
-    vectorised over the list of records:
+    vectorised over the records (or their ``stacked`` fields, table.stacks):
 
     error = ‖ĝ − ∇J‖;  cosine = ĝ·∇J / (‖ĝ‖‖∇J‖);  var_trace = Σ_k Var(ĝ_k).
     """
     out = []
-    for group in table._groups(records):
-        est = np.array([r.estimate for r in group])        # (k, R, d)
-        grad = np.array([r.grad for r in group])
-        J = np.array([r.J for r in group])                 # (k, R)
+    for stack in stacked if stacked is not None else table.stacks(records):
+        f = stack.fields
+        est, grad, J = f["estimate"], f["grad"], f["J"][..., 0]     # (k, R, d), (k, R)
         with np.errstate(all="ignore"):
             norms = np.linalg.norm(est, axis=2) * np.linalg.norm(grad, axis=2)
             cos = np.where(norms > 0, np.einsum("krd,krd->kr", est, grad) / norms, np.nan)
             finite = np.isfinite(cos)
             cosine = np.where(finite, cos, 0.0).sum(axis=1) / finite.sum(axis=1)  # NaN if none
-            theta0 = np.array([r.theta[0] for r in group])
+            theta0 = f["theta"][:, 0, :]
             if problem == "gaussian":
                 plane = theta0[:, :2]
             else:
                 plane = np.stack([theta0[:, 0] - theta0[:, -1], theta0[:, 1] - theta0[:, -1]], 1)
-            if group[0].p_best is None:
-                p_best = p_sd = np.full(len(group), np.nan)
-            else:
-                p = np.array([r.p_best for r in group])
+            if stack.has_p_best:
+                p = f["p_best"][..., 0]
                 p_best, p_sd = p.mean(axis=1), table._sd(p)
+            else:
+                p_best = p_sd = np.full(len(stack.steps), np.nan)
             out.append(np.column_stack([
-                [r.step for r in group], J.mean(axis=1), table._sd(J),
-                np.array([r.reward_mean for r in group]).mean(axis=1),
+                stack.steps, J.mean(axis=1), table._sd(J), f["reward_mean"][..., 0].mean(axis=1),
                 np.linalg.norm(est - grad, axis=2).mean(axis=1), cosine,
-                np.array([r.variance for r in group]).sum(axis=2).mean(axis=1),
-                plane[:, 0], plane[:, 1], p_best, p_sd,
-                [r.lr for r in group], [r.batch for r in group]]))
+                f["variance"].sum(axis=2).mean(axis=1), plane[:, 0], plane[:, 1], p_best, p_sd,
+                stack.tail[:, 0], stack.tail[:, 1]]))
     return np.concatenate(out) if out else np.empty((0, len(FIELDS)))
 
 
@@ -124,8 +121,9 @@ class Spool:
         self._file = os.fdopen(fd, "wb")
         self.steps = 0
 
-    def add(self, records: list[StepRecord]) -> None:
-        for block in table.blocks(records):
+    def add(self, records: list[StepRecord], stacked: list[table.Stack] | None = None) -> None:
+        """Append the records' rows (from their ``stacked`` fields, if given)."""
+        for block in table.blocks(records, stacked=stacked):
             np.array(block.shape, dtype=np.float64).tofile(self._file)
             block.tofile(self._file)
         self.steps += len(records)

@@ -9,6 +9,7 @@ for estimators without one.  Floats are written with repr(), so they read back b
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from typing import Iterable, TextIO
 
 import numpy as np
@@ -67,14 +68,40 @@ def _stacked(group, name):
 COLUMNS = ("theta", "J", "grad", "estimate", "variance", "baseline", "reward_mean", "p_best")
 
 
-def blocks(records, per_run: bool = False):
-    """The table's numbers, vectorised over the records: one float64 array per run of
-    same-shaped records, columns as ``header`` (step, [run,] …, lr, batch)."""
-    for group in _groups(records):
-        fields = [_stacked(group, name) for name in COLUMNS]      # each (k, R, w)
-        k, R = len(group), group[0].replicas
-        steps = np.array([r.step for r in group], dtype=float)
-        tail = np.array([(r.lr, r.batch) for r in group], dtype=float)   # (k, 2)
+@dataclass(frozen=True)
+class Stack:
+    """Consecutive same-shaped records, field by field: ``fields[name]`` is (k, R, width)
+    for each name in COLUMNS (NaN where unavailable), ``steps`` (k,), ``tail`` (k, 2) the
+    lr and batch.  The table and the app's summaries both read it, so a burst of records
+    is stacked once."""
+
+    fields: dict
+    steps: np.ndarray
+    tail: np.ndarray
+    has_p_best: bool
+
+    @property
+    def replicas(self) -> int:
+        return self.fields["J"].shape[1]
+
+
+def stacks(records) -> list[Stack]:
+    """The records as Stacks, one per run of same-shaped records."""
+    return [Stack({name: _stacked(group, name) for name in COLUMNS},
+                  np.array([r.step for r in group], dtype=float),
+                  np.array([(r.lr, r.batch) for r in group], dtype=float),
+                  group[0].p_best is not None)
+            for group in _groups(records)]
+
+
+def blocks(records, per_run: bool = False, stacked: list[Stack] | None = None):
+    """The table's numbers, vectorised over the records (or their ``stacked`` fields): one
+    float64 array per run of same-shaped records, columns as ``header`` (step, [run,] …,
+    lr, batch)."""
+    for stack in stacked if stacked is not None else stacks(records):
+        fields = [stack.fields[name] for name in COLUMNS]      # each (k, R, w)
+        steps, tail = stack.steps, stack.tail
+        k, R = len(steps), stack.replicas
         if per_run:
             values = np.concatenate(fields, axis=2).reshape(k * R, -1)
             yield np.column_stack([np.repeat(steps, R), np.tile(np.arange(R), k), values,
@@ -84,7 +111,7 @@ def blocks(records, per_run: bool = False):
             means = np.concatenate([b.mean(axis=1) for b in fields], axis=1)   # (k, columns)
         if R > 1:
             d = fields[0].shape[2]
-            p_sd = _sd(fields[7][..., 0]) if group[0].p_best is not None else np.full(k, np.nan)
+            p_sd = _sd(fields[7][..., 0]) if stack.has_p_best else np.full(k, np.nan)
             means = np.concatenate([means[:, :d + 1], _sd(fields[1][..., 0])[:, None],
                                     means[:, d + 1:], p_sd[:, None]], axis=1)
         yield np.column_stack([steps, means, tail])
