@@ -140,18 +140,15 @@ def quiet_scene(scene) -> list[AxisPicture]:
     repaint, and each such call waits for the engine thread to hand over the GIL.
     Containers that draw nothing, and view boxes without a border (whose ``paint`` draws
     only that), are flagged ItemHasNoContents, so Qt skips them (their children still
-    paint).  Axes are shown as pictures (AxisPicture); an axis with a grid spans its whole
-    plot, so Qt caches it instead, and its ``paint`` runs only when it changes."""
+    paint).  Axes, grid lines included, are shown as pictures of themselves (AxisPicture)."""
     pictures = []
     for item in scene.items():
         if isinstance(item, _CONTAINERS) or (isinstance(item, pg.ViewBox)
                                               and item.border.style() == Qt.NoPen):
             item.setFlag(QGraphicsItem.ItemHasNoContents)
-        elif isinstance(item, pg.AxisItem) and item.grid is False:
+        elif isinstance(item, pg.AxisItem):
             if not any(isinstance(child, AxisPicture) for child in item.childItems()):
                 pictures.append(AxisPicture(item))
-        elif isinstance(item, pg.AxisItem):
-            item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
     return pictures
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from pyqtgraph.Qt import internals
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEngine, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsRectItem
 
 from .native import discs_path
 
@@ -28,19 +28,24 @@ from .native import discs_path
 _FIELDS = 10
 
 
-class Sprites(QGraphicsItem):
+class Sprites(QGraphicsRectItem):
     """Dots of ``radius`` pixels at data points (x, y), dot i in ``colours[kind[i]]``
-    (a QColor each, alpha included), with an optional rim pen."""
+    (a QColor each, alpha included), with an optional rim pen.
+
+    A rectangle item only for its bounds: Qt asks an item for its bounding rectangle
+    several times a frame, and QGraphicsRectItem answers in C++, where a Python
+    ``boundingRect`` would wait for the engine thread's GIL each time.  Only ``paint`` is
+    Python."""
 
     def __init__(self, colours: list[QColor], radius: float, rim: QPen | None = None,
                  ratio: float = 1.0):
         super().__init__()
+        self.setPen(QPen(Qt.NoPen))   # the rectangle's own outline is never drawn
         self.colours, self.radius, self.rim = colours, radius, rim
         self.count = 0
         self.x = self.y = np.empty(0)
         self.kind = np.empty(0, dtype=np.intp)
         self._data_radius = (0.0, 0.0)
-        self._bounds = QRectF()
         self._transform = None
         self._fragments = internals.PrimitiveArray(QPainter.PixmapFragment, _FIELDS)
         self._atlas, self._cell = self._draw_atlas(ratio)
@@ -75,15 +80,14 @@ class Sprites(QGraphicsItem):
         self.kind = np.asarray(kind, dtype=np.intp)[keep]
         self.count = len(self.x)
         self._data_radius = (self.radius * pixel[0], self.radius * pixel[1])
-        self.prepareGeometryChange()
         if self.count:
             pad_x, pad_y = self._cell * pixel[0], self._cell * pixel[1]
             left, right = float(self.x.min()), float(self.x.max())
             low, high = float(self.y.min()), float(self.y.max())
-            self._bounds = QRectF(left - pad_x, low - pad_y, right - left + 2 * pad_x,
-                                  high - low + 2 * pad_y)
+            self.setRect(QRectF(left - pad_x, low - pad_y, right - left + 2 * pad_x,
+                                high - low + 2 * pad_y))
         else:
-            self._bounds = QRectF()
+            self.setRect(QRectF())
         views = self.scene().views() if self.scene() is not None else []
         if views and self.count:
             self._place(self.deviceTransform(views[0].viewportTransform()))
@@ -110,9 +114,6 @@ class Sprites(QGraphicsItem):
         self._transform = transform
 
     # --- QGraphicsItem ---------------------------------------------------------------------
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if not self.count:
