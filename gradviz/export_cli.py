@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from .cli import EXIT_BAD_INPUT, EXIT_STOPPED, _Parser, fail
+from .cli import EXIT_STOPPED, _Parser, fail
 
 PLOTS = ("landscape", "objective", "quality", "histogram", "variance", "replicas", "window")
 SUFFIXES = (".png", ".svg", ".gif")
