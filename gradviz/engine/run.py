@@ -9,8 +9,9 @@ and seed give the same θ sequence bit for bit.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import numpy as np
 
@@ -66,15 +67,44 @@ class StepRecord:
     def replicas(self) -> int:
         return self.theta.shape[0]
 
-    def without_samples(self) -> "StepRecord":
-        """This record without its per-sample arrays (what summaries and tables need).
+    def without_samples(self) -> "LightRecord":
+        """This record without its per-sample arrays (what summaries and tables need)."""
+        return tuple.__new__(LightRecord, _light_values(self.__dict__))
 
-        Copied field by field rather than through ``dataclasses.replace``, which runs
-        ``__init__`` again: 0.9 µs instead of 5.5 µs, for every step the app takes."""
-        light = object.__new__(StepRecord)
-        light.__dict__.update(self.__dict__, samples=None, actions=None, rewards=_EMPTY,
-                              contributions=None, scores=None)
-        return light
+
+class LightRecord(NamedTuple):
+    """A StepRecord's fields without the per-sample arrays, which read as empty.
+
+    The app keeps one per step until its burst is summarised (about 100 at batch 10³).  A
+    tuple is built and freed in C; a StepRecord copy (an object and a 19-key dict) cost the
+    engine thread 1.5 % of its steps at batch 10³ (0.885 → 0.90 of the headless loop)."""
+
+    step: int
+    lr: float
+    batch: int
+    estimator: str
+    baseline_name: str
+    theta: np.ndarray
+    theta_next: np.ndarray
+    J: np.ndarray
+    grad: np.ndarray
+    estimate: np.ndarray
+    variance: np.ndarray
+    baseline: np.ndarray | None
+    reward_mean: np.ndarray
+    p_best: np.ndarray | None
+    samples = None
+    actions = None
+    rewards = _EMPTY
+    contributions = None
+    scores = None
+
+    @property
+    def replicas(self) -> int:
+        return self.theta.shape[0]
+
+
+_light_values = operator.itemgetter(*LightRecord._fields)
 
 
 def make_problem(config: RunConfig, rng: np.random.Generator):

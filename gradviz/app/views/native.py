@@ -92,8 +92,8 @@ class AxisPicture(QGraphicsPixmapItem):
         if not (self.isVisible() and axis.isVisible()):
             return
         ratio = view.devicePixelRatioF()
-        origin = view.viewportTransform().map(axis.scenePos()) * ratio
-        shift = QPointF(origin.x() - math.floor(origin.x()), origin.y() - math.floor(origin.y())) / ratio
+        origin = view.viewportTransform().map(axis.scenePos()) * ratio   # device pixels
+        shift = QPointF(origin.x() % 1.0, origin.y() % 1.0) / ratio
         # pyqtgraph draws its axis line up to a pixel outside the axis's bounding rectangle
         rect = QRectF(axis.boundingRect().toAlignedRect().adjusted(-2, -2, 2, 2))
         key = (rect.getRect(), shift.x(), shift.y(), ratio)
