@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLin
                                QGraphicsRectItem, QGraphicsSimpleTextItem)
 
 SAMPLE_WIDTH = 20   # pixels of line shown for each entry
-PADDING = 5
+PADDING = 7
 GAP = 8             # between a sample and its text
 
 
@@ -32,7 +32,7 @@ class Legend(QGraphicsRectItem):
         self.font = QFont()
         self.font.setPointSizeF(point_size)
         self.text_colour = QColor(text_colour)
-        self._row_height = max(QFontMetricsF(self.font).height(), 12.0) + 2
+        self._row_height = max(QFontMetricsF(self.font).height(), 12.0) + 4
         self._text_width = 0.0
         self.texts: list[str] = []
 
