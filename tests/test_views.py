@@ -283,3 +283,51 @@ def test_exports_draw_the_axes_themselves_not_their_screen_pictures(qtbot, make_
     assert np.abs(sharp - blurred).max() > 100
     assert all(p.isVisible() and p.axis.flags() & p.axis.GraphicsItemFlag.ItemHasNoContents
                for p in view.axis_pictures if p.axis.isVisible())   # pictures again after it
+
+
+def test_sprites_are_redrawn_for_a_screen_with_another_pixel_ratio(qtbot):
+    """Moved to a 2× screen, the dots are pre-drawn at 2×: as sharp as vector discs there,
+    not a 1× image scaled up."""
+    from PySide6.QtCore import QRectF, QSize, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from gradviz.app.exporting import image_to_array
+    from gradviz.app.views.native import NativePlotWidget
+    from gradviz.app.views.sprites import Sprites
+
+    class VectorDots(Sprites):
+        def paint(self, painter, option, widget=None):
+            self._paint_vector(painter)
+
+    widget = NativePlotWidget()
+    qtbot.addWidget(widget)
+    widget.resize(200, 200)
+    view = widget.getPlotItem().getViewBox()
+    view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    widget.show()
+    qtbot.waitExposed(widget)
+
+    def render_at_2x(kind):
+        dots = kind([QColor("#D55E00")], 6.0, ratio=1.0)   # drawn for a 1× screen
+        view.addItem(dots, ignoreBounds=True)
+        dots.set_points([0.3], [0.2], [0], view.viewPixelSize())
+        image = QImage(QSize(400, 400), QImage.Format_ARGB32)
+        image.setDevicePixelRatio(2.0)
+        image.fill(Qt.white)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.Antialiasing)
+        widget.render(painter, QRectF(widget.viewport().rect()), widget.viewport().rect())
+        painter.end()
+        view.removeItem(dots)
+        return image_to_array(image).astype(int)
+
+    def edge_and_inside(image):
+        """Pixels of the blurred rim (neither background nor fill) and of the fill."""
+        off_fill = np.abs(image - np.array([0xD5, 0x5E, 0x00])).max(axis=2) > 12
+        off_white = np.abs(image - 255).max(axis=2) > 12
+        return int((off_white & off_fill).sum()), int((~off_fill).sum())
+
+    (sprite_rim, sprite_fill), (vector_rim, vector_fill) = (
+        edge_and_inside(render_at_2x(Sprites)), edge_and_inside(render_at_2x(VectorDots)))
+    assert sprite_fill > 0.9 * vector_fill > 100          # the same disc …
+    assert sprite_rim <= 1.25 * vector_rim                # … as sharp (a 1× image scaled up: 1.5×)

@@ -7,8 +7,10 @@ frame's Python work is one numpy pass over the points, and painting is a fractio
 
 The device positions are computed when the points are set (while the engine waits at the
 draw gate), for the view's transform at that moment; ``paint`` recomputes them only if the
-transform has changed since.  Anything that is not the screen at that same transform (a
-PNG export at another width, an SVG) gets vector discs, so exports stay sharp.
+transform has changed since.  The dots are pre-drawn for the screen's device pixel ratio
+(again when the window moves to a screen with another).  Anything that is not the screen
+at that same transform (a PNG export at another width, an SVG) gets vector discs, so
+exports stay sharp.
 """
 
 from __future__ import annotations
@@ -123,6 +125,10 @@ class Sprites(QGraphicsRectItem):
                 self._transform is not None and not _same_scale(transform, self._transform)):
             self._paint_vector(painter)   # an SVG, or a PNG at another size than the screen
             return
+        ratio = painter.device().devicePixelRatioF()
+        if ratio != self._atlas.devicePixelRatio():   # the window moved to another screen
+            self._atlas, _ = self._draw_atlas(ratio)
+            self._transform = None
         if self._transform is None or transform != self._transform:   # scrolled or resized
             self._place(transform)
         painter.save()
