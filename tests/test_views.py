@@ -8,9 +8,10 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsView
 
-from gradviz.app.arrows import clamp_length, covariance, nice_floor
+from gradviz.app.arrows import clamp_length, covariance
+from gradviz.app.nice import FINE, nice_above, nice_below
 from gradviz.app.views import fastpath
-from gradviz.app.views.live_range import LiveRange, nice_ceiling, value_range
+from gradviz.app.views.live_range import LiveRange, value_range
 from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path, qpen,
                                       segments_path, simplify)
 from gradviz.app.worker import DrawGate
@@ -37,8 +38,8 @@ def test_simplify_keeps_one_point_per_cell_and_both_ends():
     assert list(sx) == [0.0, 3.0, 7.0] and len(sy) == 3
 
 
-def test_nice_ceiling_and_value_range_move_in_jumps():
-    assert [nice_ceiling(v) for v in (1, 11, 16, 29, 31, 60, 71, 101)] == \
+def test_nice_numbers_and_value_range_move_in_jumps():
+    assert [nice_above(v, FINE) for v in (1, 11, 16, 29, 31, 60, 71, 101)] == \
         [1, 15, 20, 30, 50, 70, 100, 150]
     first = value_range(None, 0.0, 1.0)
     assert first[0] < 0 < 1 < first[1]
@@ -152,8 +153,9 @@ def test_clamp_length_shortens_long_vectors_along_their_direction():
     assert np.allclose(out[0], [3, 4]) and np.allclose(out[1], [6, -8]) and np.all(out[2] == 0)
 
 
-def test_nice_floor_and_covariance():
-    assert [nice_floor(v) for v in (1, 1.9, 2, 4.99, 5, 9.9, 10, 730)] == [1, 1, 2, 2, 5, 5, 10, 500]
+def test_nice_below_and_covariance():
+    assert [nice_below(v) for v in (1, 1.9, 2, 4.99, 5, 9.9, 10, 730)] == [1, 1, 2, 2, 5, 5, 10, 500]
+    assert [nice_above(v) for v in (0.7, 1, 1.01, 3, 7e-6, 0, float("nan"))] == [1, 1, 2, 5, 1e-5, 1, 1]
     v = np.random.default_rng(2).normal(size=(200, 2)) @ np.array([[1.0, 0.5], [0.0, 2.0]])
     assert np.allclose(covariance(v), np.cov(v.T))
 

@@ -38,26 +38,6 @@ def clamp_length(vectors: np.ndarray, max_length: float) -> np.ndarray:
     return vectors * factor[:, None]
 
 
-def nice_floor(value: float) -> float:
-    """The largest 1-2-5 number ≤ ``value`` (``value`` > 0)."""
-    exponent = np.floor(np.log10(value))
-    for m in (5.0, 2.0, 1.0):
-        if m * 10**exponent <= value * 1.001:
-            return float(m * 10**exponent)
-    return float(10 ** (exponent - 1))
-
-
-def nice_scale(value: float) -> float:
-    """The 1-2-5 number nearest above ``value`` (for arrow scales a legend can state)."""
-    if not np.isfinite(value) or value <= 0:
-        return 1.0
-    exponent = np.floor(np.log10(value))
-    for m in (1.0, 2.0, 5.0, 10.0):
-        if m * 10**exponent >= value * 0.999:
-            return float(m * 10**exponent)
-    return float(10 ** (exponent + 1))
-
-
 def covariance(vectors: np.ndarray) -> np.ndarray:
     """Sample covariance (d, d) of the rows of ``vectors`` (n, d), n > 1:
     S = Σᵢ (vᵢ − v̄)(vᵢ − v̄)ᵀ / (n − 1)  (np.cov's result, at a third of its overhead)."""

@@ -9,7 +9,8 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import style
-from .live_range import LiveRange, nice_ceiling, value_range
+from ..nice import FINE, nice_above
+from .live_range import LiveRange, value_range
 from .native import NativePlotWidget, histogram_path, path_item, qpen, segments_path, set_title
 
 MAX_BINS = 60
@@ -66,7 +67,7 @@ class HistogramView(QWidget):
         bins = int(np.clip(np.sqrt(len(values)), 5, MAX_BINS))
         counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
         mean, exact = record.estimate[0, k], record.grad[0, k]
-        top = nice_ceiling(1.05 * max(counts.max(), 1))
+        top = nice_above(1.05 * max(counts.max(), 1), FINE)
         self.bars.setPath(histogram_path(edges, counts))
         self.mean_line.setPath(segments_path([mean, mean], [0, top]))
         self.exact_line.setPath(segments_path([exact, exact], [0, top]))

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from ...engine.history import plane_point
 from .. import style
-from ..arrows import (arrow_segments, clamp_length, covariance, covariance_ellipse, nice_floor,
-                      nice_scale)
+from ..arrows import arrow_segments, clamp_length, covariance, covariance_ellipse
+from ..nice import nice_above, nice_below
 from .legend import Legend
 from .native import (Marker, NativePlotWidget, add_item, disc_item, discs_path, path_item,
                      pixel_radius, polyline_path, qpen, segments_path, set_title, simplify)
@@ -268,7 +268,7 @@ class LandscapeView(NativePlotWidget):
             pixel = max(self.viewbox.viewPixelSize()[0], 1e-12)
             mean_length = float(np.hypot(vectors[:, 0], vectors[:, 1]).mean()) / pixel
             # a 1-2-5 count keeps the title (rich text, costly to lay out) still
-            arrows = int(min(drawn, max(MIN_ARROWS, nice_floor(ARROW_PIXELS / max(mean_length, 1.0)))))
+            arrows = int(min(drawn, max(MIN_ARROWS, nice_below(ARROW_PIXELS / max(mean_length, 1.0)))))
             x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
             self.contrib.setPath(segments_path(x, y))
             self.tips.set_points(tips[seen, 0], tips[seen, 1], np.zeros(int(seen.sum()), dtype=np.intp),
@@ -303,7 +303,7 @@ class LandscapeView(NativePlotWidget):
         self._mean_square = square if self.scale is None else 0.9 * self._mean_square + 0.1 * square
         size = max(math.hypot(float(exact[0]), float(exact[1])), math.sqrt(self._mean_square), 1e-12)
         if self.scale is None or not (span / 20 <= self.scale * size <= span / 2.5):
-            self.scale = nice_scale(span / 6 / size)
+            self.scale = nice_above(span / 6 / size)
 
     def _draw_samples(self, points, rewards) -> None:
         """Samples coloured by f(x) on the landscape's colour scale, in SAMPLE_COLOURS bins,

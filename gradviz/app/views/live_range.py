@@ -10,20 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-STEPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0)
+from ..nice import FINE, nice_above
+
 PADDING = 0.06
 MIN_FILL = 1 / 3
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest m × 10ᵏ ≥ value with m in STEPS (value > 0)."""
-    if not np.isfinite(value) or value <= 0:
-        return 1.0
-    exponent = np.floor(np.log10(value))
-    for m in STEPS:
-        if m * 10**exponent >= value * (1 - 1e-12):
-            return float(m * 10**exponent)
-    return float(10 ** (exponent + 1))
 
 
 def value_range(current, lo: float, hi: float, min_span: float = 0.0):
@@ -74,5 +64,5 @@ class LiveRange:
         finite = y_values[np.isfinite(y_values)]
         if len(finite):
             y = value_range(y, float(finite.min()), float(finite.max()), self.min_span)
-        x_end = nice_ceiling(max(x_max, 1.0))
+        x_end = nice_above(max(x_max, 1.0), FINE)
         return self.show((0.0, x_end), y, x_margin=0.02 * x_end)   # margin: labels not cut
