@@ -287,6 +287,32 @@ def test_exports_draw_the_axes_themselves_not_their_screen_pictures(qtbot, make_
                for p in view.axis_pictures if p.axis.isVisible())   # pictures again after it
 
 
+def test_pyqtgraphs_own_exporter_draws_the_axes_themselves(qtbot, make_window, tmp_path):
+    """The plots' right-click menu exports through pyqtgraph's ImageExporter: at twice the
+    width the axes must be drawn at that resolution too."""
+    import pyqtgraph.exporters
+    from PySide6.QtGui import QImage
+
+    from gradviz.app.exporting import image_to_array
+
+    window = make_window(batch=16)
+    view = window.landscape
+    qtbot.waitUntil(lambda: view.levels is not None)
+    view.viewport().repaint()
+
+    def export(path):
+        exporter = pyqtgraph.exporters.ImageExporter(view.getPlotItem())
+        exporter.parameters()["width"] = 2 * view.getPlotItem().width()
+        exporter.export(str(path))
+        return image_to_array(QImage(str(path))).astype(int)
+
+    sharp = export(tmp_path / "sharp.png")
+    assert all(p.isVisible() for p in view.axis_pictures if p.axis.isVisible())   # restored
+    for picture in view.axis_pictures:
+        picture.set_live = lambda live: None
+    assert np.abs(sharp - export(tmp_path / "scaled.png")).max() > 100
+
+
 def test_sprites_are_redrawn_for_a_screen_with_another_pixel_ratio(qtbot):
     """Moved to a 2× screen, the dots are pre-drawn at 2×: as sharp as vector discs there,
     not a 1× image scaled up."""

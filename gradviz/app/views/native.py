@@ -68,7 +68,8 @@ class AxisPicture(QGraphicsPixmapItem):
     a repaint.  Flagged ItemHasNoContents, the axis is no longer asked; this child item shows
     what it paints, redrawn by the axis's own ``paint`` only when pyqtgraph has dropped the
     axis's picture (its range, size or style changed) or the pixel ratio changed.  Exports
-    draw the axis itself (:func:`live_axes`), so that a 2× PNG or an SVG stays sharp."""
+    draw the axis itself (:func:`live_axes`, and pyqtgraph's exporters through the axis's
+    ``setExportMode``), so that a 2× PNG or an SVG stays sharp."""
 
     def __init__(self, axis: pg.AxisItem):
         super().__init__(axis)
@@ -78,6 +79,15 @@ class AxisPicture(QGraphicsPixmapItem):
         # pyqtgraph calls the axis's update() (from Python) after each change: with no
         # contents the axis repaints nothing, so let that repaint this picture instead
         axis.update = lambda *_: self.update()
+        # pyqtgraph's own exporters (the plots' right-click menu) announce themselves to
+        # each item: the axis then paints itself, at the export's resolution
+        export_mode = axis.setExportMode
+
+        def set_export_mode(export, opts=None):
+            export_mode(export, opts)
+            self.set_live(export)
+
+        axis.setExportMode = set_export_mode
         self.set_live(False)
 
     def set_live(self, live: bool) -> None:
