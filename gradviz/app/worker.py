@@ -30,9 +30,10 @@ from ..engine.rewards import resolve_reward
 from ..engine.run import Run, StepRecord
 
 BURST_SECONDS = 0.025   # a Tick per 25-30 ms: more often than the 30 Hz redraw, even when a step takes 5 ms
-# Python hands the GIL to a waiting thread after this long (default 5 ms).  Every Qt call the
-# GUI makes releases and re-takes the GIL, and re-taking it waits for the engine thread to
-# yield: at 5 ms a frame's dozen updates cost ~60 ms of waiting, at 1 ms ~12 ms.
+# Python hands the GIL to a waiting thread after this long (default 5 ms).  The GUI thread
+# lets go of the GIL in numpy operations on large arrays and in Qt's virtual calls, and
+# taking it back waits for the engine thread to yield: at 5 ms a frame's dozen such waits
+# cost ~60 ms, at 1 ms ~12 ms.
 SWITCH_INTERVAL = 0.001
 MEASURE_DELAY_MS = 100
 
@@ -40,9 +41,10 @@ MEASURE_DELAY_MS = 100
 class DrawGate:
     """Lets the GUI pause the engine between steps while it sets plot data.
 
-    Both threads need the GIL.  Left to compete, every Qt call the GUI makes while drawing
-    hands the GIL to the engine and waits up to Python's switch interval to get it back: a
-    4 ms draw took 11 ms and cost the engine more than that.  With the gate closed the
+    Both threads need the GIL.  Left to compete, the GUI hands the GIL to the engine at
+    each numpy operation on a large array and each virtual Qt call while drawing, and waits
+    up to Python's switch interval to get it back: a 4 ms draw took 11 ms and cost the
+    engine more than that.  With the gate closed the
     engine waits (without the GIL) and the draw runs at its own speed."""
 
     def __init__(self):

@@ -1,15 +1,19 @@
 """Plot parts that Qt paints in C++, so the engine thread keeps stepping while a plot draws.
 
-The engine thread and the GUI thread share Python's GIL.  PySide6 keeps the GIL for the whole
-of any C++ call made from Python: a pyqtgraph item paints itself in Python, so it holds the
-GIL while Qt rasterises it, and so does a Python ``paintEvent`` for everything under it.
-A plain ``QGraphicsPathItem`` or ``QGraphicsPixmapItem`` in a view with no Python
-``paintEvent`` is painted by Qt alone, with the GIL free.  Measured here (benchmarks/app.py):
-a spinning Python thread kept 75–100 % of its speed while such a view painted, 25 % while a
-pyqtgraph one did.
+The engine thread and the GUI thread share Python's GIL.  PySide6 keeps the GIL through
+most C++ calls made from Python: with a numpy thread competing, it got almost no time while
+the GUI thread called ``setPath``, ``setPos`` or ``QPainter.drawPath`` in a loop, and all of
+it during calls to virtual methods such as ``boundingRect`` (measured here).  So a
+pyqtgraph item, which paints itself in Python, holds the GIL while Qt rasterises it, and
+so does a Python ``paintEvent`` for everything under it.  A plain ``QGraphicsPathItem`` or
+``QGraphicsPixmapItem`` in a view with no Python ``paintEvent`` is painted by Qt alone,
+with the GIL free; each Python method Qt still calls while painting (an item's
+``boundingRect`` or ``paint``) waits for the engine thread to hand the GIL over, which is
+why axes are shown as pictures of themselves (AxisPicture) and view boxes and containers
+are flagged as having no contents (quiet_scene).
 
-Each update (``setPath``) releases and re-takes the GIL; the app shortens Python's switch
-interval (worker.SWITCH_INTERVAL) so that re-taking it costs ≤ 1 ms, not 5 ms.
+The app shortens Python's switch interval (worker.SWITCH_INTERVAL), so a thread waiting
+for the GIL gets it within 1 ms rather than 5 ms.
 """
 
 from __future__ import annotations
