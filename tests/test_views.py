@@ -177,16 +177,9 @@ def test_sprites_draw_their_dots_on_screen_and_in_sharper_exports(qtbot):
     from PySide6.QtGui import QColor
 
     from gradviz.app.exporting import render_image
-    from gradviz.app.views.native import NativePlotWidget
     from gradviz.app.views.sprites import Sprites
 
-    widget = NativePlotWidget()
-    qtbot.addWidget(widget)
-    widget.resize(300, 300)
-    view = widget.getPlotItem().getViewBox()
-    view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget, view = _shown_plot(qtbot, 300)
     dots = Sprites([QColor("#00FF00"), QColor("#FF0000")], 6.0)
     view.addItem(dots, ignoreBounds=True)
     dots.set_points([0.5, -0.5, np.nan], [0.5, -0.5, 0.0], [1, 0, 1], view.viewPixelSize())
@@ -199,18 +192,35 @@ def test_sprites_draw_their_dots_on_screen_and_in_sharper_exports(qtbot):
             assert image.pixelColor(at.x() * scale, at.y() * scale) == colour, scale
 
 
-def _render_view(widget):
-    """The view as the screen shows it (no export switches), into an image."""
+def _shown_plot(qtbot, pixels: int):
+    """A shown plot ``pixels`` wide and high over [-1, 1]², and its view box."""
+    from gradviz.app.views.native import NativePlotWidget
+
+    widget = NativePlotWidget()
+    qtbot.addWidget(widget)
+    widget.resize(pixels, pixels)
+    view = widget.getPlotItem().getViewBox()
+    view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget, view
+
+
+def _render_view(widget, ratio: float = 1.0):
+    """The view as the screen shows it (no export switches), on a white image of device
+    pixel ratio ``ratio``: an (h, w, 3) int array."""
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QImage, QPainter
 
     from gradviz.app.exporting import image_to_array
 
-    image = QImage(widget.size(), QImage.Format_ARGB32)
+    image = QImage(widget.size() * ratio, QImage.Format_ARGB32)
+    image.setDevicePixelRatio(ratio)
     image.fill(Qt.white)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.Antialiasing)
-    widget.render(painter, QRectF(image.rect()), widget.viewport().rect(), Qt.IgnoreAspectRatio)
+    viewport = widget.viewport().rect()
+    widget.render(painter, QRectF(viewport), viewport, Qt.IgnoreAspectRatio)
     painter.end()
     return image_to_array(image).astype(int)
 
@@ -316,38 +326,23 @@ def test_pyqtgraphs_own_exporter_draws_the_axes_themselves(qtbot, make_window, t
 def test_sprites_are_redrawn_for_a_screen_with_another_pixel_ratio(qtbot):
     """Moved to a 2× screen, the dots are pre-drawn at 2×: as sharp as vector discs there,
     not a 1× image scaled up."""
-    from PySide6.QtCore import QRectF, QSize, Qt
-    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtGui import QColor
 
-    from gradviz.app.exporting import image_to_array
-    from gradviz.app.views.native import NativePlotWidget
     from gradviz.app.views.sprites import Sprites
 
     class VectorDots(Sprites):
         def paint(self, painter, option, widget=None):
             self._paint_vector(painter)
 
-    widget = NativePlotWidget()
-    qtbot.addWidget(widget)
-    widget.resize(200, 200)
-    view = widget.getPlotItem().getViewBox()
-    view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget, view = _shown_plot(qtbot, 200)
 
     def render_at_2x(kind):
         dots = kind([QColor("#D55E00")], 6.0, ratio=1.0)   # drawn for a 1× screen
         view.addItem(dots, ignoreBounds=True)
         dots.set_points([0.3], [0.2], [0], view.viewPixelSize())
-        image = QImage(QSize(400, 400), QImage.Format_ARGB32)
-        image.setDevicePixelRatio(2.0)
-        image.fill(Qt.white)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.Antialiasing)
-        widget.render(painter, QRectF(widget.viewport().rect()), widget.viewport().rect())
-        painter.end()
+        image = _render_view(widget, ratio=2.0)
         view.removeItem(dots)
-        return image_to_array(image).astype(int)
+        return image
 
     def edge_and_inside(image):
         """Pixels of the blurred rim (neither background nor fill) and of the fill."""

@@ -29,7 +29,8 @@ from ..engine.landscape import gaussian_landscape, softmax_landscape
 from ..engine.rewards import resolve_reward
 from ..engine.run import Run, StepRecord
 
-BURST_SECONDS = 0.025   # a Tick per 25-30 ms: more often than the 30 Hz redraw, even when a step takes 5 ms
+# a Tick per 25-30 ms: more often than the 30 Hz redraw, even when a step takes 5 ms
+BURST_SECONDS = 0.025
 # Python hands the GIL to a waiting thread after this long (default 5 ms).  The GUI thread
 # lets go of the GIL in numpy operations on large arrays and in Qt's virtual calls, and
 # taking it back waits for the engine thread to yield: at 5 ms a frame's dozen such waits
@@ -44,8 +45,8 @@ class DrawGate:
     Both threads need the GIL.  Left to compete, the GUI hands the GIL to the engine at
     each numpy operation on a large array and each virtual Qt call while drawing, and waits
     up to Python's switch interval to get it back: a 4 ms draw took 11 ms and cost the
-    engine more than that.  With the gate closed the
-    engine waits (without the GIL) and the draw runs at its own speed."""
+    engine more than that.  With the gate closed the engine waits (without the GIL) and the
+    draw runs at its own speed."""
 
     def __init__(self):
         self._stepping = threading.Lock()   # held by the engine during each step

@@ -6,8 +6,9 @@ that Qt then parses (79 µs for 1,125 points); its experimental mode writes into
 as we do but converts a ctypes type to a numpy dtype on every call (31 µs).  Writing with
 a fixed dtype takes 6 µs (7 µs a path all told, from 11 µs, since the field offsets are
 looked up once and no ctypes array type is built per call).  The element layout is Qt's
-``QPainterPath::Element`` and the path's private data as pyqtgraph describes it (``pyqtgraph.Qt.internals``); a self-test on
-first use compares against ``arrayToQPath`` and falls back to it if they ever differ.
+``QPainterPath::Element`` and the path's private data as pyqtgraph describes it
+(``pyqtgraph.Qt.internals``); a self-test on first use compares against ``arrayToQPath``
+and falls back to it if they ever differ.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import compat, internals
 from PySide6.QtGui import QPainterPath
 
-MOVE_TO, LINE_TO = 0, 1
-# QPainterPath::Element: qreal x, y; ElementType type (an int, padded to 8 bytes)
+# QPainterPath::Element: qreal x, y; ElementType type (an int, padded to 8 bytes), where
+# MoveToElement = 0 and LineToElement = 1
 ELEMENT = np.dtype([("x", "<f8"), ("y", "<f8"), ("type", "<i4"), ("pad", "<i4")])
 # where QPainterPathPrivate keeps its element pointer and count (pyqtgraph's description)
 _DATA = getattr(internals.QPainterPathPrivate, "data", None)
@@ -42,7 +43,7 @@ def _write(x: np.ndarray, y: np.ndarray, move: np.ndarray) -> QPainterPath:
     data = ctypes.c_void_p.from_address(private + _DATA.offset).value
     elements = np.frombuffer(_memory(data, n * ELEMENT.itemsize, _WRITABLE), dtype=ELEMENT)
     elements["x"], elements["y"] = x, y
-    elements["type"] = ~move      # a new subpath (True) → MOVE_TO (0), else LINE_TO (1)
+    elements["type"] = ~move      # a new subpath (True) → MoveToElement, else LineToElement
     return path
 
 
