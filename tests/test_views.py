@@ -8,12 +8,14 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsView
 
-from gradviz.app.arrows import clamp_length, covariance
+from gradviz.app.arrows import (HEAD_ANGLE, HEAD_FRACTION, arrow_segments, clamp_length,
+                                covariance, ellipse_factor)
 from gradviz.app.nice import FINE, nice_above, nice_below
 from gradviz.app.views import fastpath
 from gradviz.app.views.live_range import LiveRange, value_range
+from gradviz.app.views.landscape import plane_vectors
 from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path, qpen,
-                                      segments_path, simplify)
+                                      segments_path, similarity, simplify)
 from gradviz.app.worker import DrawGate
 
 
@@ -151,6 +153,62 @@ def test_clamp_length_shortens_long_vectors_along_their_direction():
     v = np.array([[3.0, 4.0], [30.0, -40.0], [0.0, 0.0]])
     out = clamp_length(v, 10.0)
     assert np.allclose(out[0], [3, 4]) and np.allclose(out[1], [6, -8]) and np.all(out[2] == 0)
+
+
+def test_arrows_have_a_shaft_and_two_barbs_at_25_degrees_of_a_fifth_of_its_length():
+    rng = np.random.default_rng(4)
+    origins, vectors = rng.normal(size=(50, 2)), rng.normal(size=(50, 2)) * 3
+    x, y = arrow_segments(origins, vectors)
+    points = np.stack([x, y], axis=1).reshape(50, 6, 2)
+    tips = origins + vectors
+    assert np.allclose(points[:, 0], origins) and np.allclose(points[:, [1, 2, 4]], tips[:, None])
+    for barb in (points[:, 3] - tips, points[:, 5] - tips):
+        length = np.hypot(*barb.T)
+        assert np.allclose(length, HEAD_FRACTION * np.hypot(*vectors.T))
+        cos = np.sum(barb * -vectors, axis=1) / (length * np.hypot(*vectors.T))
+        assert np.allclose(cos, np.cos(HEAD_ANGLE))
+    cross = lambda a, b: a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]  # noqa: E731
+    # one barb on each side of the shaft
+    assert np.all(cross(vectors, points[:, 3] - tips) * cross(vectors, points[:, 5] - tips) < 0)
+
+
+def test_the_ellipse_factor_is_a_cholesky_factor_of_the_scaled_covariance():
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(2, 2))
+    for cov in (a @ a.T, np.array([[4.0, 2.0], [2.0, 1.0]]), np.array([[0.0, 0.0], [0.0, 9.0]])):
+        l11, l21, l22 = ellipse_factor(cov, scale=0.5, k=2.0)
+        L = np.array([[l11, 0.0], [l21, l22]])
+        assert np.allclose(L @ L.T, cov), cov          # (k·scale)² = 1 here
+    assert ellipse_factor(np.zeros((2, 2)), 3.0) == (0.0, 0.0, 0.0)
+    assert similarity((1, 2), (0, 0)) is None and similarity((1, 2), (np.nan, 1)) is None
+
+
+def _mapped(item) -> np.ndarray:
+    """The item's path through the item's own transform: (n, 2) points in data units."""
+    path = item.transform().map(item.path())
+    return np.array([(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())])
+
+
+def test_gradient_arrows_and_the_ellipse_sit_where_the_maths_puts_them(qtbot, make_window):
+    window = make_window(batch=64)
+    window.step_once()
+    qtbot.waitUntil(lambda: window.latest is not None)
+    window._dirty = True
+    window._redraw()
+    view, record = window.landscape, window.latest
+    here, s = record.theta[0, :2], view.scale
+    for name, vector in (("exact", record.grad[0, :2]), ("estimate", record.estimate[0, :2])):
+        x, y = arrow_segments(here, s * vector)
+        for item in view.arrows[name]:
+            assert item.isVisible() and np.allclose(_mapped(item), np.stack([x, y], axis=1))
+    # every point of the drawn ellipse is at 2 standard deviations of the estimate, in the
+    # metric of its covariance Cov(ĝ) = Cov(cᵢ)/N, at the arrows' scale
+    cov = covariance(plane_vectors(record.contributions, "gaussian")) / 64
+    offsets = _mapped(view.ellipse) - (here + s * record.estimate[0, :2])
+    distance = np.einsum("ij,jk,ik->i", offsets, np.linalg.inv((2 * s) ** 2 * cov), offsets)
+    assert view.ellipse.isVisible() and np.allclose(distance, 1.0)
+    window.panel.contributions.setChecked(False)   # no contributions drawn: no ellipse
+    qtbot.waitUntil(lambda: not view.ellipse.isVisible())
 
 
 def test_nice_below_and_covariance():

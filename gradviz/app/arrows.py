@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import functools
+import math
 
 import numpy as np
 
@@ -11,22 +11,24 @@ HEAD_FRACTION = 0.22
 HEAD_ANGLE = np.deg2rad(25)
 
 
-def arrow_segments(origins: np.ndarray, vectors: np.ndarray, head: float | None = None):
+def arrow_segments(origins: np.ndarray, vectors: np.ndarray):
     """x, y arrays of point pairs drawing shaft and two barbs for each arrow.
 
-    origins, vectors: (n, 2).  Each arrow becomes 3 segments (6 points): the shaft
-    origin→tip and barbs tip→tip − h·R(±25°)·v̂, with h = 22 % of the length (or ``head``).
+    origins, vectors: (n, 2).  Each arrow becomes 3 segments (6 points): the shaft o → t
+    (t = o + v) and the barbs t → t − R(±25°)·h, with h = 22 % of v.  Since R(±α)h =
+    cos α·h ± sin α·h⊥ (h⊥ = (−h₂, h₁)), the barbs end at t − cos α·h ∓ sin α·h⊥.
     """
     origins = np.asarray(origins, dtype=float).reshape(-1, 2)
     vectors = np.asarray(vectors, dtype=float).reshape(-1, 2)
-    tips = origins + vectors
-    length = np.hypot(vectors[:, 0], vectors[:, 1])
-    unit = np.divide(vectors, length[:, None], out=np.zeros_like(vectors), where=length[:, None] > 0)
-    size = (HEAD_FRACTION * length if head is None else np.minimum(head, 0.5 * length))[:, None]
-    c, s = np.cos(HEAD_ANGLE), np.sin(HEAD_ANGLE)
-    left = np.stack([c * unit[:, 0] - s * unit[:, 1], s * unit[:, 0] + c * unit[:, 1]], axis=1)
-    right = np.stack([c * unit[:, 0] + s * unit[:, 1], -s * unit[:, 0] + c * unit[:, 1]], axis=1)
-    points = np.stack([origins, tips, tips, tips - size * left, tips, tips - size * right], axis=1)
+    head = HEAD_FRACTION * vectors
+    across = np.sin(HEAD_ANGLE) * head[:, ::-1] * (-1.0, 1.0)   # sin α·h⊥
+    points = np.empty((len(vectors), 6, 2))
+    points[:, 0] = origins
+    points[:, 1] = origins + vectors
+    points[:, 2] = points[:, 4] = points[:, 1]
+    back = points[:, 1] - np.cos(HEAD_ANGLE) * head
+    np.subtract(back, across, out=points[:, 3])
+    np.add(back, across, out=points[:, 5])
     points = points.reshape(-1, 2)
     return points[:, 0], points[:, 1]
 
@@ -45,17 +47,19 @@ def covariance(vectors: np.ndarray) -> np.ndarray:
     return centred.T @ centred / (len(vectors) - 1)
 
 
-@functools.lru_cache(maxsize=4)
-def _unit_circle(points: int) -> np.ndarray:
+def unit_circle(points: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """x, y of ``points`` points around the unit circle, the last one repeating the first."""
     t = np.linspace(0, 2 * np.pi, points)
-    circle = np.stack([np.cos(t), np.sin(t)])
-    circle.setflags(write=False)
-    return circle
+    return np.cos(t), np.sin(t)
 
 
-def covariance_ellipse(centre, cov: np.ndarray, scale: float, k: float = 2.0, points: int = 64):
-    """x, y of the ellipse {c + k·scale·L u : ‖u‖ = 1}, L Lᵀ = cov (k = 2: 86 % of a 2-D normal)."""
-    vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
-    radii = k * scale * np.sqrt(np.clip(vals, 0, None))
-    shape = vecs @ (radii[:, None] * _unit_circle(points))
-    return centre[0] + shape[0], centre[1] + shape[1]
+def ellipse_factor(cov: np.ndarray, scale: float, k: float = 2.0) -> tuple[float, float, float]:
+    """(l₁₁, l₂₁, l₂₂) of the lower-triangular L with L Lᵀ = (k·scale)² cov (its Cholesky
+    factor, in closed form for 2 × 2).  The ellipse {c + L u : ‖u‖ = 1} holds the estimates
+    within k standard deviations (k = 2: 86 % of a 2-D normal), drawn at the arrows' scale."""
+    a, b, c = float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])
+    l11 = math.sqrt(max(a, 0.0))
+    l21 = b / l11 if l11 > 0 else 0.0
+    l22 = math.sqrt(max(c - l21 * l21, 0.0))
+    f = k * scale
+    return f * l11, f * l21, f * l22

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from ...engine.history import plane_point
 from .. import style
-from ..arrows import arrow_segments, clamp_length, covariance, covariance_ellipse
+from ..arrows import arrow_segments, clamp_length, covariance, ellipse_factor, unit_circle
 from ..nice import nice_above, nice_below
 from .legend import Legend
 from .native import (Marker, NativePlotWidget, add_item, disc_item, discs_path, path_item,
-                     pixel_radius, polyline_path, qpen, segments_path, set_title, simplify)
+                     pixel_radius, polyline_path, qpen, segments_path, set_title, similarity,
+                     simplify)
 from .sprites import Sprites
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
@@ -40,6 +41,26 @@ def plane_vectors(vectors: np.ndarray, problem: str) -> np.ndarray:
     if problem == "gaussian":
         return vectors[:, :2]
     return np.stack([vectors[:, 0] - vectors[:, -1], vectors[:, 1] - vectors[:, -1]], axis=1)
+
+
+def _place(items, transform: QTransform | None) -> None:
+    """Show ``items`` under ``transform``, or hide them when it is None."""
+    for item in items:
+        item.setVisible(transform is not None)
+        if transform is not None:
+            item.setTransform(transform)
+
+
+def _ellipse_transform(centre, cov: np.ndarray, scale: float) -> QTransform | None:
+    """The map u ↦ centre + L u, L the Cholesky factor of (2·scale)² cov, which takes the
+    unit circle to the estimate's 2-s.d. ellipse; None when cov is zero or not finite.  A
+    flat ellipse (cov of rank 1) keeps a sliver of width so that the map stays invertible."""
+    l11, l21, l22 = ellipse_factor(cov, scale)
+    size = max(l11, l22)
+    if not (size > 0 and math.isfinite(size) and math.isfinite(l21)):
+        return None
+    least = 1e-9 * size
+    return QTransform(max(l11, least), l21, 0.0, max(l22, least), float(centre[0]), float(centre[1]))
 
 
 class _PickingViewBox(pg.ViewBox):
@@ -129,6 +150,12 @@ class LandscapeView(NativePlotWidget):
          *arrows) = items
         self.hover_dot = disc_item(plot, style.HIGHLIGHT, z=layers.index("hover"))
         self.arrows = {"exact": tuple(arrows[:2]), "estimate": tuple(arrows[2:])}
+        # ∇J, ĝ and the ellipse are fixed shapes placed by a transform each frame: no path
+        # is built for them while the engine waits
+        unit_arrow = segments_path(*arrow_segments(np.zeros(2), np.array([1.0, 0.0])))
+        for item in arrows:
+            item.setPath(unit_arrow)
+        self.ellipse.setPath(polyline_path(*unit_circle()))
         self.marker = Marker(plot, style.OUTLINE, MARKER_PIXELS, z=layers.index("marker"))
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
                              for v in np.linspace(0, 1, SAMPLE_COLOURS)]
@@ -245,50 +272,46 @@ class LandscapeView(NativePlotWidget):
         estimate = plane_vectors(record.estimate[0], self.problem)[0]
         self._update_scale(exact, estimate)
         s = self.scale
-        x, y = arrow_segments(np.stack([here, here]), s * np.stack([exact, estimate]))
-        for name, pair in (("exact", slice(0, 6)), ("estimate", slice(6, 12))):
-            path = segments_path(x[pair], y[pair])
-            for item in self.arrows[name]:
-                item.setPath(path)
+        for name, vector in (("exact", exact), ("estimate", estimate)):
+            _place(self.arrows[name], similarity(here, s * vector))
         self.marker.move_to(*origin)
         title = f"arrows drawn at {s:g} × gradient"
         contributions = record.contributions
         n = len(record.rewards)
         drawn = min(n, MAX_DRAWN)
+        pixel = self.viewbox.viewPixelSize()
         self.arrows_drawn = self.dots_drawn = self.tips_in_view = 0
         if contributions is not None and self.show_contributions:
             # far-off tips only cost (Qt clips huge paths polygon by polygon): shorten
             # arrows to end off-screen, drop tips outside the view
             (x0, x1), (y0, y1) = self.viewRange()
-            reach = 2 * (np.hypot(here[0] - (x0 + x1) / 2, here[1] - (y0 + y1) / 2)
-                         + np.hypot(x1 - x0, y1 - y0))
+            reach = 2 * (math.hypot(here[0] - (x0 + x1) / 2, here[1] - (y0 + y1) / 2)
+                         + math.hypot(x1 - x0, y1 - y0))
             vectors = clamp_length(s * plane_vectors(contributions[:drawn], self.problem), reach)
             tips = here + vectors
             seen = (tips[:, 0] >= x0) & (tips[:, 0] <= x1) & (tips[:, 1] >= y0) & (tips[:, 1] <= y1)
-            pixel = max(self.viewbox.viewPixelSize()[0], 1e-12)
-            mean_length = float(np.hypot(vectors[:, 0], vectors[:, 1]).mean()) / pixel
+            mean_length = float(np.hypot(vectors[:, 0], vectors[:, 1]).mean()) / max(pixel[0], 1e-12)
             # a 1-2-5 count keeps the title (rich text, costly to lay out) still
             arrows = int(min(drawn, max(MIN_ARROWS, nice_below(ARROW_PIXELS / max(mean_length, 1.0)))))
             x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
             self.contrib.setPath(segments_path(x, y))
-            self.tips.set_points(tips[seen, 0], tips[seen, 1], np.zeros(int(seen.sum()), dtype=np.intp),
-                                 self.viewbox.viewPixelSize())
-            self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, int(seen.sum())
+            in_view = tips[seen]
+            self.tips.set_points(in_view[:, 0], in_view[:, 1], np.zeros(len(in_view), dtype=np.intp),
+                                 pixel)
+            self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, len(in_view)
             if arrows < n:
                 title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
             cov = covariance(plane_vectors(contributions, self.problem)) / n if n > 1 else None
-            if cov is not None and np.isfinite(cov).all():
-                self.ellipse.setPath(polyline_path(*covariance_ellipse(here + s * estimate, cov, s)))
-            else:
-                self.ellipse.setPath(QPainterPath())
+            centre = here + s * estimate
+            _place([self.ellipse], None if cov is None else _ellipse_transform(centre, cov, s))
         else:
-            for item in (self.contrib, self.ellipse):
-                item.setPath(QPainterPath())
-            self.tips.set_points([], [], [], self.viewbox.viewPixelSize())
+            self.contrib.setPath(QPainterPath())
+            _place([self.ellipse], None)
+            self.tips.set_points([], [], [], pixel)
             if n > drawn:
                 title += f"  ·  showing {drawn:,} of {n:,} samples"
         if self.problem == "gaussian" and record.samples is not None:
-            self._draw_samples(record.samples[:drawn], record.rewards[:drawn])
+            self._draw_samples(record.samples[:drawn], record.rewards[:drawn], pixel)
         set_title(self.getPlotItem(), title, size="10pt")
         if self._hovered is not None:
             self._show_hover(self._hovered)
@@ -305,16 +328,18 @@ class LandscapeView(NativePlotWidget):
         if self.scale is None or not (span / 20 <= self.scale * size <= span / 2.5):
             self.scale = nice_above(span / 6 / size)
 
-    def _draw_samples(self, points, rewards) -> None:
+    def _draw_samples(self, points, rewards, pixel) -> None:
         """Samples coloured by f(x) on the landscape's colour scale, in SAMPLE_COLOURS bins,
-        the highest on top."""
+        the highest on top; ``pixel`` is the view's pixel size."""
         lo, hi = self.levels if self.levels is not None else (0.0, 1.0)
-        level = np.clip((rewards - lo) / (hi - lo), 0, 1)
-        index = np.round(np.nan_to_num(level) * (SAMPLE_COLOURS - 1)).astype(np.intp)
+        # fmax/fmin clip to [0, 1] and send NaN to 0; small unsigned keys sort by radix
+        level = np.fmin(np.fmax((rewards - lo) * ((SAMPLE_COLOURS - 1) / (hi - lo)), 0.0),
+                        SAMPLE_COLOURS - 1)
+        index = np.rint(level).astype(np.uint8)
         self._samples = np.asarray(points[:, :2], dtype=float)
         order = np.argsort(index, kind="stable")
         self.samples.set_points(self._samples[order, 0], self._samples[order, 1], index[order],
-                                self.viewbox.viewPixelSize())
+                                pixel)
 
     # --- hover -------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
                                QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget)
 
@@ -208,6 +208,8 @@ def path_item(plot: pg.PlotItem, pen: QPen, z: float = 0.0) -> QGraphicsPathItem
 
 def _finite_pairs(x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if np.isfinite(x.sum() + y.sum()):   # one pass when all are finite (the usual case)
+        return x, y
     keep = np.isfinite(x) & np.isfinite(y)
     keep = keep[0::2] & keep[1::2]
     return x.reshape(-1, 2)[keep].ravel(), y.reshape(-1, 2)[keep].ravel()
@@ -219,6 +221,17 @@ def segments_path(x, y) -> QPainterPath:
     move = np.zeros(len(x), dtype=bool)
     move[0::2] = True
     return points_path(x, y, move)
+
+
+def similarity(origin, vector) -> QTransform | None:
+    """The map u ↦ origin + [[v₁, −v₂], [v₂, v₁]] u: a rotation and scaling that takes (1, 0)
+    to ``vector`` (v₁, v₂) and puts (0, 0) at ``origin``.  It carries a shape drawn along the
+    unit x axis (an arrow) onto ``vector``, its proportions kept.  None when the vector is
+    zero or not finite (no invertible map)."""
+    v1, v2 = float(vector[0]), float(vector[1])
+    if not (v1 * v1 + v2 * v2 > 0 and math.isfinite(v1) and math.isfinite(v2)):
+        return None
+    return QTransform(v1, v2, -v2, v1, float(origin[0]), float(origin[1]))
 
 
 def polyline_path(x, y) -> QPainterPath:

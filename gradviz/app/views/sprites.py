@@ -108,11 +108,8 @@ class Sprites(QGraphicsRectItem):
         ratio = self._atlas.devicePixelRatio()
         size = round(self._cell * ratio)
         f[:, 2] = self.kind * size
-        f[:, 3] = 0.0
-        f[:, 4:6] = size
-        f[:, 6:8] = 1.0 / ratio
-        f[:, 8] = 0.0
-        f[:, 9] = 1.0
+        # sourceTop, width, height, scaleX, scaleY, rotation, opacity
+        f[:, 3:] = (0.0, size, size, 1.0 / ratio, 1.0 / ratio, 0.0, 1.0)
         self._transform = transform
 
     # --- QGraphicsItem ---------------------------------------------------------------------
