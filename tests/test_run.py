@@ -112,27 +112,39 @@ def test_contributions_are_the_per_sample_terms_of_the_estimate():
     np.testing.assert_allclose(record.estimate[0], expected.mean(axis=0), rtol=1e-12)
 
 
-def test_a_record_without_samples_keeps_everything_else():
-    record = Run(from_mapping({"batch": 50, "steps": 0})).step()
-    light = record.without_samples()
-    assert light.samples is None and light.contributions is None and light.scores is None
-    assert len(light.rewards) == 0
-    for name in ("step", "lr", "batch", "theta", "theta_next", "J", "grad", "estimate", "variance",
-                 "reward_mean"):
-        assert np.array_equal(getattr(light, name), getattr(record, name))
+@pytest.mark.parametrize("settings", [{"problem": "gaussian", "estimator": "pathwise"},
+                                      {"problem": "softmax", "baseline": "loo", "runs": 3}])
+def test_packed_rows_stack_into_the_same_fields_as_the_records(settings):
+    """The app keeps one packed row per step; stacked, they must equal the records' fields
+    (NaN where a column is unavailable) and give the spool the same table."""
+    from gradviz.engine import table
+
+    run = Run(from_mapping({"batch": 20, "steps": 0, **settings}))
+    records = [run.step() for _ in range(5)]
+    (expected,) = table.stacks(records)
+    packed = table.stack_packed([table.pack(r) for r in records],
+                                [(r.step, r.lr, r.batch) for r in records], records[0].p_best is not None)
+    assert packed.fields.keys() == expected.fields.keys() and packed.has_p_best == expected.has_p_best
+    for name, values in expected.fields.items():
+        np.testing.assert_array_equal(packed.fields[name], values, err_msg=name)
+    np.testing.assert_array_equal(packed.steps, expected.steps)
+    np.testing.assert_array_equal(packed.tail, expected.tail)
+    for mine, theirs in zip(table.blocks(None, stacked=[packed]), table.blocks(records)):
+        np.testing.assert_array_equal(mine, theirs)
 
 
 @pytest.mark.parametrize("problem", ["gaussian", "softmax"])
 def test_summary_rows_are_the_replica_means_of_each_record(problem):
     """summarise vectorises over a burst whose replica count changes mid-way; each row must
     equal the formulas applied to its record alone."""
+    from gradviz.engine import table
     from gradviz.engine.history import COLUMN, FIELDS, plane_point, summarise
 
     run = Run(from_mapping({"problem": problem, "batch": 20, "runs": 3, "steps": 0}))
     records = [run.step() for _ in range(4)]
     run.set(runs=1)
-    records += [run.step().without_samples() for _ in range(3)]
-    rows = summarise(records, problem)
+    records += [run.step() for _ in range(3)]
+    rows = summarise(table.stacks(records), problem)
     assert rows.shape == (7, len(FIELDS))
     for row, r in zip(rows, records):
         est, grad = r.estimate, r.grad

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine import table
 from ..engine.analysis import variance_curve
 from ..engine.config import RunConfig
 from ..engine.errors import RunStopped
@@ -64,7 +65,7 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
 
 
 def _show(window, run, record, records):
-    window._on_tick(Tick(record, summarise(records, run.config.problem), 0.0))
+    window._on_tick(Tick(record, summarise(table.stacks(records), run.config.problem), 0.0))
     q_star = getattr(run.problem, "q_star", None)
     window._on_status(EngineStatus(RunState.PAUSED, run.config, run.t, run.theta.copy(),
                                    None if q_star is None else q_star[0].copy()))

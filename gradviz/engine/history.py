@@ -11,7 +11,6 @@ import numpy as np
 
 from . import table
 from .files import atomic_write
-from .run import StepRecord
 
 FIELDS = ("step", "J", "J_sd", "reward_mean", "error", "cosine", "var_trace", "plane_x",
           "plane_y", "p_best", "p_best_sd", "lr", "batch")
@@ -26,14 +25,14 @@ def plane_point(theta_row: np.ndarray, problem: str) -> tuple[float, float]:
     return float(theta_row[0] - theta_row[-1]), float(theta_row[1] - theta_row[-1])
 
 
-def summarise(records, problem: str, stacked: list[table.Stack] | None = None) -> np.ndarray:
-    """One row of FIELDS per record (means over replicas; plane point of replica 0),
-    vectorised over the records (or their ``stacked`` fields, table.stacks):
+def summarise(stacked: list[table.Stack], problem: str) -> np.ndarray:
+    """One row of FIELDS per step (means over replicas; plane point of replica 0),
+    vectorised over the steps' ``stacked`` fields (table.stacks of the records):
 
     error = ‖ĝ − ∇J‖;  cosine = ĝ·∇J / (‖ĝ‖‖∇J‖);  var_trace = Σ_k Var(ĝ_k).
     """
     out = []
-    for stack in stacked if stacked is not None else table.stacks(records):
+    for stack in stacked:
         f = stack.fields
         est, grad, J = f["estimate"], f["grad"], f["J"][..., 0]     # (k, R, d), (k, R)
         with np.errstate(all="ignore"):
@@ -121,12 +120,12 @@ class Spool:
         self._file = os.fdopen(fd, "wb")
         self.steps = 0
 
-    def add(self, records: list[StepRecord], stacked: list[table.Stack] | None = None) -> None:
-        """Append the records' rows (from their ``stacked`` fields, if given)."""
-        for block in table.blocks(records, stacked=stacked):
+    def add(self, stacked: list[table.Stack]) -> None:
+        """Append the rows of the steps' ``stacked`` fields (table.stacks of the records)."""
+        for block in table.blocks(None, stacked=stacked):
             np.array(block.shape, dtype=np.float64).tofile(self._file)
             block.tofile(self._file)
-        self.steps += len(records)
+        self.steps += sum(len(stack.steps) for stack in stacked)
 
     def export(self, path) -> None:
         """Write everything spooled so far to ``path`` as CSV, atomically."""

@@ -9,9 +9,7 @@ and seed give the same θ sequence bit for bit.
 
 from __future__ import annotations
 
-import operator
-from collections import namedtuple
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import numpy as np
@@ -34,9 +32,6 @@ def _frozen(array):
     array = np.asarray(array)
     array.setflags(write=False)
     return array
-
-
-_EMPTY = _frozen(np.empty(0))
 
 
 @dataclass(frozen=True)
@@ -67,30 +62,6 @@ class StepRecord:
     @property
     def replicas(self) -> int:
         return self.theta.shape[0]
-
-    def without_samples(self) -> "LightRecord":
-        """This record without its per-sample arrays (what summaries and tables need)."""
-        return tuple.__new__(LightRecord, _light_values(self.__dict__))
-
-
-PER_SAMPLE = ("samples", "actions", "rewards", "contributions", "scores")
-
-
-class LightRecord(namedtuple("LightRecord", [f.name for f in fields(StepRecord)
-                                             if f.name not in PER_SAMPLE])):
-    """A StepRecord's fields without the per-sample arrays, which read as empty.
-
-    The app keeps one per step until its burst is summarised (about 100 at batch 10³).  A
-    tuple is built and freed in C; a StepRecord copy (an object and a 19-key dict) cost the
-    engine thread 1.5 % of its steps at batch 10³ (0.885 → 0.90 of the headless loop)."""
-
-    __slots__ = ()
-    samples = actions = contributions = scores = None
-    rewards = _EMPTY
-    replicas = StepRecord.replicas
-
-
-_light_values = operator.itemgetter(*LightRecord._fields)
 
 
 def make_problem(config: RunConfig, rng: np.random.Generator):

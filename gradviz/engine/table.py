@@ -94,6 +94,28 @@ def stacks(records) -> list[Stack]:
             for group in _groups(records)]
 
 
+def pack(record: StepRecord) -> np.ndarray:
+    """One record's COLUMNS side by side, one row per replica: (R, 4d + 4) holding
+    θ, J, ∇J, ĝ, Var(ĝ), baseline, mean reward, p_best (NaN where unavailable)."""
+    missing = np.full((record.replicas, 1), np.nan)
+    return np.concatenate((
+        record.theta, record.J[:, None], record.grad, record.estimate, record.variance,
+        missing if record.baseline is None else record.baseline[:, None],
+        record.reward_mean[:, None], missing if record.p_best is None else record.p_best[:, None]),
+        axis=1)
+
+
+def stack_packed(rows: list[np.ndarray], steps, has_p_best: bool) -> Stack:
+    """A Stack from consecutive records' ``pack`` rows (all with the same replica count)
+    and their (step, lr, batch) triples ``steps``."""
+    block = np.array(rows)                       # (k, R, 4d + 4)
+    meta = np.array(steps, dtype=float)
+    d = (block.shape[2] - 4) // 4
+    edges = np.cumsum([0, d, 1, d, d, d, 1, 1, 1])
+    fields = {name: block[:, :, a:b] for name, a, b in zip(COLUMNS, edges[:-1], edges[1:])}
+    return Stack(fields, meta[:, 0], meta[:, 1:], has_p_best)
+
+
 def blocks(records, per_run: bool = False, stacked: list[Stack] | None = None):
     """The table's numbers, vectorised over the records (or their ``stacked`` fields): one
     float64 array per run of same-shaped records, columns as ``header`` (step, [run,] …,
