@@ -13,7 +13,7 @@ from gradviz.app.arrows import (HEAD_ANGLE, HEAD_FRACTION, arrow_segments, clamp
 from gradviz.app.nice import FINE, nice_above, nice_below
 from gradviz.app.views import fastpath
 from gradviz.app.views.live_range import LiveRange, value_range
-from gradviz.app.views.landscape import plane_vectors
+from gradviz.app.views.landscape import _ellipse_transform, plane_vectors
 from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path, qpen,
                                       segments_path, similarity, simplify)
 from gradviz.app.worker import DrawGate
@@ -181,6 +181,8 @@ def test_the_ellipse_factor_is_a_cholesky_factor_of_the_scaled_covariance():
         assert np.allclose(L @ L.T, cov), cov          # (k·scale)² = 1 here
     assert ellipse_factor(np.zeros((2, 2)), 3.0) == (0.0, 0.0, 0.0)
     assert similarity((1, 2), (0, 0)) is None and similarity((1, 2), (np.nan, 1)) is None
+    for cov in (np.zeros((2, 2)), np.array([[1.0, 0.0], [0.0, np.nan]]), np.full((2, 2), np.inf)):
+        assert _ellipse_transform((0.0, 0.0), cov, 1.0) is None, cov   # hidden, never NaN
 
 
 def _mapped(item) -> np.ndarray:

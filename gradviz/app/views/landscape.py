@@ -57,7 +57,7 @@ def _ellipse_transform(centre, cov: np.ndarray, scale: float) -> QTransform | No
     flat ellipse (cov of rank 1) keeps a sliver of width so that the map stays invertible."""
     l11, l21, l22 = ellipse_factor(cov, scale)
     size = max(l11, l22)
-    if not (size > 0 and math.isfinite(size) and math.isfinite(l21)):
+    if not (size > 0 and all(map(math.isfinite, (l11, l21, l22)))):
         return None
     least = 1e-9 * size
     return QTransform(max(l11, least), l21, 0.0, max(l22, least), float(centre[0]), float(centre[1]))
