@@ -84,12 +84,17 @@ def test_a_colour_bar_gets_its_transform_before_painting(qtbot, make_window):
     assert not window.landscape.colorbar.vb._matrixNeedsUpdate
 
 
-def test_hovering_a_sample_highlights_its_contribution(qtbot, make_window):
-    window = make_window(batch=16)
+def _drawn_after_one_step(qtbot, window):
+    """``window`` after one engine step, with that step drawn."""
     window.step_once()
     qtbot.waitUntil(lambda: window.latest is not None)
     window._dirty = True
     window._redraw()
+    return window
+
+
+def test_hovering_a_sample_highlights_its_contribution(qtbot, make_window):
+    window = _drawn_after_one_step(qtbot, make_window(batch=16))
     view = window.landscape
     x, y = view._samples[3]
     view._mouse_moved(view.viewbox.mapViewToScene(QPointF(x, y)))
@@ -192,11 +197,7 @@ def _mapped(item) -> np.ndarray:
 
 
 def test_gradient_arrows_and_the_ellipse_sit_where_the_maths_puts_them(qtbot, make_window):
-    window = make_window(batch=64)
-    window.step_once()
-    qtbot.waitUntil(lambda: window.latest is not None)
-    window._dirty = True
-    window._redraw()
+    window = _drawn_after_one_step(qtbot, make_window(batch=64))
     view, record = window.landscape, window.latest
     here, s = record.theta[0, :2], view.scale
     for name, vector in (("exact", record.grad[0, :2]), ("estimate", record.estimate[0, :2])):
@@ -315,11 +316,7 @@ def test_a_landscape_repaint_barely_enters_python(qtbot, make_window):
     shapes (pyqtgraph's own axes, legend and view boxes made 51)."""
     import sys
 
-    window = make_window(batch=100)
-    window.step_once()
-    qtbot.waitUntil(lambda: window.latest is not None)
-    window._dirty = True
-    window._redraw()
+    window = _drawn_after_one_step(qtbot, make_window(batch=100))
     view = window.landscape
     view.viewport().repaint()
     calls = []

