@@ -134,6 +134,23 @@ def test_ctrl_s_and_ctrl_o_save_and_open_a_session(qtbot, make_window, tmp_path,
     np.testing.assert_array_equal(window.series.rows()[:, 7:9], thetas)
 
 
+def test_a_session_whose_replicas_change_mid_run_replays_whole(qtbot, make_window, tmp_path,
+                                                              capfd):
+    """Replaying runs a session's schedule in bursts: a replica count that changes between
+    two steps of one burst must still reach the plots and the spool, every step of it."""
+    from gradviz.app import sessions
+    path = tmp_path / "replicas.toml"
+    path.write_text('batch = 16\nsteps = 8\n[[schedule]]\nstep = 3\nruns = 3\n')
+    window = make_window()
+    assert sessions.open_session(window, str(path))
+    qtbot.waitUntil(lambda: window.status.step == 8 and window.state == RunState.PAUSED)
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 7)
+    assert window.latest.replicas == 3
+    assert list(window.series.rows()[:, 0]) == list(range(8))
+    assert window.engine.worker._spool.steps == 8
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_ctrl_q_quits(qtbot, make_window):
     window = make_window()
     QTest.keyClick(window, Qt.Key_Q, Qt.ControlModifier)

@@ -114,8 +114,8 @@ def test_contributions_are_the_per_sample_terms_of_the_estimate():
 
 @pytest.mark.parametrize("settings", [{"problem": "gaussian", "estimator": "pathwise"},
                                       {"problem": "softmax", "baseline": "loo", "runs": 3}])
-def test_packed_rows_stack_into_the_same_fields_as_the_records(settings):
-    """The app keeps one packed row per step; stacked, they must equal the records' fields
+def test_kept_parts_stack_into_the_same_fields_as_the_records(settings):
+    """The app keeps each step's table parts; stacked, they must equal the records' fields
     (NaN where a column is unavailable) and give the spool the same table."""
     from gradviz.engine import table
 
@@ -124,19 +124,35 @@ def test_packed_rows_stack_into_the_same_fields_as_the_records(settings):
     R = records[0].replicas
     field = lambda name: np.array([np.full((R, 1), np.nan) if getattr(r, name) is None  # noqa: E731
                                    else getattr(r, name).reshape(R, -1) for r in records])
-    packed = table.stack_packed([table.pack(r) for r in records],
-                                [(r.step, r.lr, r.batch) for r in records], records[0].p_best is not None)
-    (stacked,) = table.stacks(records)
-    assert list(packed.fields) == list(table.COLUMNS) and packed.has_p_best == (records[0].p_best is not None)
+    (kept,) = table.stack_parts([table.parts(r) for r in records])
+    assert list(kept.fields) == list(table.COLUMNS) and kept.has_p_best == (records[0].p_best is not None)
     for name in table.COLUMNS:
-        for stack in (packed, stacked):
-            np.testing.assert_array_equal(stack.fields[name], field(name), err_msg=name)
-    np.testing.assert_array_equal(packed.steps, [r.step for r in records])
-    np.testing.assert_array_equal(packed.tail, [(r.lr, r.batch) for r in records])
+        np.testing.assert_array_equal(kept.fields[name], field(name), err_msg=name)
+    np.testing.assert_array_equal(kept.steps, [r.step for r in records])
+    np.testing.assert_array_equal(kept.tail, [(r.lr, r.batch) for r in records])
     (table_block,) = table.blocks(records)
     np.testing.assert_array_equal(table_block[:, 0], [r.step for r in records])
     np.testing.assert_allclose(table_block[:, 1 + records[0].theta.shape[1]],
                                [r.J.mean() for r in records], rtol=1e-15)
+
+
+def test_a_burst_whose_shape_changes_midway_stacks_in_pieces():
+    """A session's schedule may change the replica count and the estimator (so whether there
+    is a baseline) between two steps of one burst: one Stack per run of same-shaped steps,
+    each with its own records' values."""
+    from gradviz.engine import table
+
+    run = Run(from_mapping({"batch": 20, "steps": 0}))
+    records = [run.step() for _ in range(3)]
+    run.set(runs=3)
+    records += [run.step() for _ in range(2)]
+    run.set(estimator="pathwise")
+    records += [run.step() for _ in range(2)]
+    stacked = table.stack_parts([table.parts(r) for r in records])
+    assert [(list(s.steps), s.replicas) for s in stacked] == [([0, 1, 2], 1), ([3, 4], 3), ([5, 6], 3)]
+    np.testing.assert_array_equal(stacked[1].fields["theta"], [r.theta for r in records[3:5]])
+    np.testing.assert_array_equal(stacked[1].fields["baseline"][..., 0], [r.baseline for r in records[3:5]])
+    assert np.isnan(stacked[2].fields["baseline"]).all()
 
 
 @pytest.mark.parametrize("problem", ["gaussian", "softmax"])

@@ -56,7 +56,8 @@ class DrawGate:
     def __enter__(self):
         """Engine side (``with gate: step``): wait while the gate is closed, then hold it
         for one step."""
-        self._open.wait()
+        if not self._open.is_set():   # Event.wait costs more, even when set
+            self._open.wait()
         self._stepping.acquire()
 
     def __exit__(self, *_):
@@ -282,19 +283,17 @@ class EngineWorker(QObject):
     def _advance(self, count: int | None) -> None:
         """Run ``count`` steps at most, and no more than fit in one burst (when count is
         None or large); report them as one Tick."""
-        rows, steps, record = [], [], None
+        kept, record = [], None
         deadline = time.perf_counter() + BURST_SECONDS
         try:
             while True:
                 with self._gate:
                     record = self._run.step()
-                # Keep each step's table numbers as one small array and let its record go
-                # (the newest is reported whole): holding the records' per-sample arrays
-                # slowed the steps by 5 % (memory no longer in the cache), and holding
-                # their dozen small arrays each by another 1 %.
-                rows.append(table.pack(record))
-                steps.append((record.step, record.lr, record.batch))
-                if count is not None and len(rows) >= count:
+                # Keep each step's table numbers and let its record go (the newest is
+                # reported whole): holding the records' per-sample arrays slowed the steps
+                # by 5 % (memory no longer in the cache).
+                kept.append(table.parts(record))
+                if count is not None and len(kept) >= count:
                     break
                 if time.perf_counter() >= deadline:   # no Qt call per step: each gives up the GIL
                     break
@@ -302,9 +301,8 @@ class EngineWorker(QObject):
             self._timer.stop()
             self._state, self._reason = RunState.STOPPED, stopped.reason
             self.message.emit("Run stopped", str(stopped))
-        if rows:
-            # commands (which may change the replica count) come between bursts only
-            stacked = [table.stack_packed(rows, steps, record.p_best is not None)]
+        if kept:
+            stacked = table.stack_parts(kept)
             try:
                 self._spool.add(stacked)
             except OSError as err:  # the spool's disk is full or gone
@@ -315,7 +313,7 @@ class EngineWorker(QObject):
             self.tick.emit(Tick(record, summaries, self._steps_per_second()))
             if self._run.config.learn_sigma:
                 self._send_landscape()
-        if self._state != RunState.RUNNING or not rows:
+        if self._state != RunState.RUNNING or not kept:
             self._emit_status()
 
     def _steps_per_second(self) -> float:
