@@ -40,8 +40,10 @@ class _PrepareForPaint(QObject):
         if event.type() == QEvent.Paint:
             view = self.parent()
             view.scene().prepareForPaint()
+            # what every axis's picture depends on besides the axis itself
+            placement = (view.viewportTransform(), view.devicePixelRatioF())
             for picture in view.axis_pictures:
-                picture.refresh(view)
+                picture.refresh(placement)
         return False
 
 
@@ -79,6 +81,7 @@ class AxisPicture(QGraphicsPixmapItem):
         super().__init__(axis)
         self.axis = axis
         self._key = None
+        self._drawn = None   # (the axis's QPicture, its scene position, view placement) drawn
         axis.setCacheMode(QGraphicsItem.NoCache)
         # pyqtgraph calls the axis's update() (from Python) after each change: with no
         # contents the axis repaints nothing, so let that repaint this picture instead
@@ -99,19 +102,27 @@ class AxisPicture(QGraphicsPixmapItem):
         self.axis.setFlag(QGraphicsItem.ItemHasNoContents, not live)
         self.setVisible(not live)
 
-    def refresh(self, view: QGraphicsView) -> None:
+    def refresh(self, placement: tuple) -> None:
         """Redraw the picture if the axis changed; drawn to land on whole device pixels
-        where the axis itself would, so that it matches the axis pixel for pixel."""
+        where the axis itself would, so that it matches the axis pixel for pixel.
+        ``placement`` is its view's (viewport transform, device pixel ratio)."""
         axis = self.axis
         if not (self.isVisible() and axis.isVisible()):
             return
-        ratio = view.devicePixelRatioF()
-        origin = view.viewportTransform().map(axis.scenePos()) * ratio   # device pixels
+        # pyqtgraph replaces the axis's QPicture whenever its range, size, ticks or style
+        # change: the same picture at the same place needs no work (the usual frame; the
+        # full check below asks the axis for its Python boundingRect)
+        drawn = (axis.picture, axis.scenePos(), placement)
+        if axis.picture is not None and drawn == self._drawn:
+            return
+        transform, ratio = placement
+        origin = transform.map(axis.scenePos()) * ratio   # device pixels
         shift = QPointF(origin.x() % 1.0, origin.y() % 1.0) / ratio
         # pyqtgraph draws its axis line up to a pixel outside the axis's bounding rectangle
         rect = QRectF(axis.boundingRect().toAlignedRect().adjusted(-2, -2, 2, 2))
         key = (rect.getRect(), shift.x(), shift.y(), ratio)
         if axis.picture is not None and key == self._key:
+            self._drawn = drawn
             return
         self._key = key
         image = QPixmap(math.ceil(rect.width() * ratio), math.ceil(rect.height() * ratio))
@@ -126,6 +137,7 @@ class AxisPicture(QGraphicsPixmapItem):
             painter.end()
         self.setOffset(offset)
         self.setPixmap(image)
+        self._drawn = (axis.picture, axis.scenePos(), placement)
 
 
 @contextmanager

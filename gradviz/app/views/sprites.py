@@ -117,16 +117,18 @@ class Sprites(QGraphicsRectItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if not self.count:
             return
-        transform = painter.transform()
-        if painter.paintEngine().type() != QPaintEngine.Raster or (
-                self._transform is not None and not _same_scale(transform, self._transform)):
-            self._paint_vector(painter)   # an SVG, or a PNG at another size than the screen
+        if painter.paintEngine().type() != QPaintEngine.Raster:
+            self._paint_vector(painter)   # an SVG
             return
+        transform = painter.transform()
+        if transform != self._transform:   # (the usual frame skips the checks below)
+            if self._transform is not None and not _same_scale(transform, self._transform):
+                self._paint_vector(painter)   # a PNG at another size than the screen
+                return
+            self._place(transform)         # scrolled or resized
         ratio = painter.device().devicePixelRatioF()
         if ratio != self._atlas.devicePixelRatio():   # the window moved to another screen
             self._atlas, _ = self._draw_atlas(ratio)
-            self._transform = None
-        if self._transform is None or transform != self._transform:   # scrolled or resized
             self._place(transform)
         painter.save()
         painter.resetTransform()
