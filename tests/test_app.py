@@ -207,10 +207,11 @@ def test_per_sample_arrows_are_one_item_and_the_subset_is_stated(qtbot, make_win
     assert view.contrib.path().elementCount() == 6 * arrows
     assert MIN_ARROWS <= arrows <= MAX_DRAWN and view.dots_drawn == MAX_DRAWN
     # a dot a tip, for the tips inside the view
-    assert 0 < view.tips_in_view <= MAX_DRAWN and view.tips.count == view.tips_in_view
+    tips = view.dots.kind == 0
+    assert 0 < view.tips_in_view <= MAX_DRAWN and tips.sum() == view.tips_in_view
     (x0, x1), (y0, y1) = view.viewRange()
-    assert ((x0 <= view.tips.x) & (view.tips.x <= x1)).all()
-    assert ((y0 <= view.tips.y) & (view.tips.y <= y1)).all()
+    assert ((x0 <= view.dots.x[tips]) & (view.dots.x[tips] <= x1)).all()
+    assert ((y0 <= view.dots.y[tips]) & (view.dots.y[tips] <= y1)).all()
     assert f"arrows for {arrows:,} of 20,000 samples" in window.landscape.getPlotItem().titleLabel.text
 
 

@@ -24,7 +24,7 @@ from .sprites import Sprites
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
 ARROW_PIXELS = 100_000      # pixels of per-sample arrow shafts drawn per frame at most
 MIN_ARROWS = 50
-SAMPLE_COLOURS = 8          # f(x) bins: one sprite per bin
+SAMPLE_COLOURS = 8          # f(x) bins: one sprite per bin (after the tips' one)
 HOVER_PIXELS = 8            # a sample within this many pixels of the mouse is hovered
 SAMPLE_PIXELS = 5.0         # radius of a sample's disc
 TIP_PIXELS = 2.2
@@ -142,9 +142,9 @@ class LandscapeView(NativePlotWidget):
             "exact": qpen(style.EXACT, 3.5),
             "estimate": qpen(style.ESTIMATE, 3.5),
         }
-        layers = ["path_shadow", "path", "contribution", "tip", "hover", "samples",
-                  "highlight", "ellipse", "arrow_shadow", "exact", "arrow_shadow", "estimate",
-                  "marker"]   # bottom to top
+        layers = ["path_shadow", "path", "contribution", "hover", "dots", "highlight",
+                  "ellipse", "arrow_shadow", "exact", "arrow_shadow", "estimate",
+                  "marker"]   # bottom to top; the dots are the tips, then the samples above them
         items = [path_item(plot, pens[name], z) for z, name in enumerate(layers) if name in pens]
         (self.trajectory_shadow, self.trajectory, self.contrib, self.highlight, self.ellipse,
          *arrows) = items
@@ -159,13 +159,14 @@ class LandscapeView(NativePlotWidget):
         self.marker = Marker(plot, style.OUTLINE, MARKER_PIXELS, z=layers.index("marker"))
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
                              for v in np.linspace(0, 1, SAMPLE_COLOURS)]
-        ratio = self.devicePixelRatioF()
         tip = QColor(style.CONTRIBUTION)
         tip.setAlpha(170)
-        self.tips = add_item(plot, Sprites([tip], TIP_PIXELS, ratio=ratio), layers.index("tip"))
-        self.samples = add_item(   # a 1 px rim: Qt draws 1 px pens on a fast path
-            plot, Sprites([QColor(c) for c in self.cmap_colours], SAMPLE_PIXELS,
-                          rim=qpen(style.OUTLINE, 1, alpha=170), ratio=ratio), layers.index("samples"))
+        rim = qpen(style.OUTLINE, 1, alpha=170)   # 1 px: Qt draws 1 px pens on a fast path
+        # style 0 a contribution's tip, 1 … SAMPLE_COLOURS a sample by its f(x) bin
+        self.dots = add_item(plot, Sprites(
+            [tip] + [QColor(c) for c in self.cmap_colours],
+            [TIP_PIXELS] + [SAMPLE_PIXELS] * SAMPLE_COLOURS, [None] + [rim] * SAMPLE_COLOURS,
+            ratio=self.devicePixelRatioF()), layers.index("dots"))
         self.hover_text = pg.TextItem(color=style.FOREGROUND, fill=style.brush("#FFFFFF", 225),
                                       border=style.pen(style.OUTLINE, 1), anchor=(0, 1))
         self.hover_text.setZValue(50)
@@ -207,7 +208,7 @@ class LandscapeView(NativePlotWidget):
         else:
             plot.setLabel("bottom", "θ₁ − θ₃  (logit)")
             plot.setLabel("left", "θ₂ − θ₃  (logit)")
-        self.samples.setVisible(problem == "gaussian")
+        self.dots.set_points([], [], [], (0.0, 0.0))
         self.scale = None
 
     def set_landscape(self, landscape) -> None:
@@ -246,7 +247,6 @@ class LandscapeView(NativePlotWidget):
     def set_show_contributions(self, on: bool) -> None:
         self.show_contributions = on
         self.contrib.setVisible(on)
-        self.tips.setVisible(on)
         if self._record is not None:
             self.show_record(self._record)
 
@@ -281,6 +281,7 @@ class LandscapeView(NativePlotWidget):
         drawn = min(n, MAX_DRAWN)
         pixel = self.viewbox.viewPixelSize()
         self.arrows_drawn = self.dots_drawn = self.tips_in_view = 0
+        in_view = np.empty((0, 2))   # the tips inside the view
         if contributions is not None and self.show_contributions:
             # far-off tips only cost (Qt clips huge paths polygon by polygon): shorten
             # arrows to end off-screen, drop tips outside the view
@@ -296,8 +297,6 @@ class LandscapeView(NativePlotWidget):
             x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
             self.contrib.setPath(segments_path(x, y))
             in_view = tips[seen]
-            self.tips.set_points(in_view[:, 0], in_view[:, 1], np.zeros(len(in_view), dtype=np.intp),
-                                 pixel)
             self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, len(in_view)
             if arrows < n:
                 title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
@@ -307,11 +306,14 @@ class LandscapeView(NativePlotWidget):
         else:
             self.contrib.setPath(QPainterPath())
             _place([self.ellipse], None)
-            self.tips.set_points([], [], [], pixel)
             if n > drawn:
                 title += f"  ·  showing {drawn:,} of {n:,} samples"
+        samples, styles = np.empty((0, 2)), np.empty(0, dtype=np.uint8)
         if self.problem == "gaussian" and record.samples is not None:
-            self._draw_samples(record.samples[:drawn], record.rewards[:drawn], pixel)
+            samples, styles = self._sample_dots(record.samples[:drawn], record.rewards[:drawn])
+        dots = np.concatenate((in_view, samples))   # the tips under the samples
+        self.dots.set_points(dots[:, 0], dots[:, 1],
+                             np.concatenate((np.zeros(len(in_view), dtype=np.uint8), styles)), pixel)
         set_title(self.getPlotItem(), title, size="10pt")
         if self._hovered is not None:
             self._show_hover(self._hovered)
@@ -328,9 +330,10 @@ class LandscapeView(NativePlotWidget):
         if self.scale is None or not (span / 20 <= self.scale * size <= span / 2.5):
             self.scale = nice_above(span / 6 / size)
 
-    def _draw_samples(self, points, rewards, pixel) -> None:
-        """Samples coloured by f(x) on the landscape's colour scale, in SAMPLE_COLOURS bins,
-        the highest on top; ``pixel`` is the view's pixel size."""
+    def _sample_dots(self, points, rewards) -> tuple[np.ndarray, np.ndarray]:
+        """The samples' dots, coloured by f(x) on the landscape's colour scale in
+        SAMPLE_COLOURS bins (the dots' styles 1, 2, …), the highest last (on top):
+        (points (n, 2), styles (n,))."""
         lo, hi = self.levels if self.levels is not None else (0.0, 1.0)
         # fmax/fmin clip to [0, 1] and send NaN to 0; small unsigned keys sort by radix
         level = np.fmin(np.fmax((rewards - lo) * ((SAMPLE_COLOURS - 1) / (hi - lo)), 0.0),
@@ -338,8 +341,7 @@ class LandscapeView(NativePlotWidget):
         index = np.rint(level).astype(np.uint8)
         self._samples = np.asarray(points[:, :2], dtype=float)
         order = np.argsort(index, kind="stable")
-        self.samples.set_points(self._samples[order, 0], self._samples[order, 1], index[order],
-                                pixel)
+        return self._samples[order], index[order] + np.uint8(1)
 
     # --- hover -------------------------------------------------------------------------------
 

@@ -1,9 +1,12 @@
-"""Many small dots of a few colours, drawn as copies of pre-drawn images.
+"""Many small dots of a few styles, drawn as copies of pre-drawn images.
 
 The landscape draws up to 1,000 sample dots and 1,000 arrow tips every frame.  As filled
 polygons they cost 3.4 ms of painting and 1.2 ms of path building a frame; as sprites
 (``QPainter.drawPixmapFragments``: Qt copies one small image per point, in C++) the
 frame's Python work is one numpy pass over the points, and painting is a fraction of that.
+Both kinds of dot are one item: each item's Python ``paint`` waits for the engine thread
+to hand over the GIL (twice: Qt lets go of it while it copies), and a second item cost the
+engine 0.5 % of its steps.
 
 The device positions are computed when the points are set (while the engine waits at the
 draw gate), for the view's transform at that moment; ``paint`` recomputes them only if the
@@ -31,8 +34,10 @@ _FIELDS = 10
 
 
 class Sprites(QGraphicsRectItem):
-    """Dots of ``radius`` pixels at data points (x, y), dot i in ``colours[kind[i]]``
-    (a QColor each, alpha included), with an optional rim pen.
+    """Dots at data points (x, y), dot i in style kind[i]: ``colours[k]`` (a QColor, alpha
+    included), ``radius`` pixels and an optional ``rim`` pen, each either one for every
+    style or a list with one per style.  Dots are painted in the order given (vector
+    exports paint them style by style: give overlapping dots in style order).
 
     A rectangle item only for its bounds: Qt asks an item for its bounding rectangle
     several times a frame, and QGraphicsRectItem answers in C++, where a Python
@@ -43,29 +48,32 @@ class Sprites(QGraphicsRectItem):
                  ratio: float = 1.0):
         super().__init__()
         self.setPen(QPen(Qt.NoPen))   # the rectangle's own outline is never drawn
-        self.colours, self.radius, self.rim = colours, radius, rim
+        n = len(colours)
+        self.colours = colours
+        self.radii = list(radius) if isinstance(radius, (list, tuple)) else [radius] * n
+        self.rims = list(rim) if isinstance(rim, (list, tuple)) else [rim] * n
         self.count = 0
         self.x = self.y = np.empty(0)
         self.kind = np.empty(0, dtype=np.intp)
-        self._data_radius = (0.0, 0.0)
+        self._pixel = (0.0, 0.0)
         self._transform = None
         self._fragments = internals.PrimitiveArray(QPainter.PixmapFragment, _FIELDS)
         self._atlas, self._cell = self._draw_atlas(ratio)
 
     def _draw_atlas(self, ratio: float) -> tuple[QPixmap, int]:
-        """One dot per colour side by side, drawn at ``ratio`` device pixels a pixel."""
-        rim = self.rim.widthF() if self.rim is not None else 0.0
-        cell = math.ceil(2 * self.radius + rim + 2)
+        """One dot per style side by side, drawn at ``ratio`` device pixels a pixel."""
+        rim = max(r.widthF() if r is not None else 0.0 for r in self.rims)
+        cell = math.ceil(2 * max(self.radii) + rim + 2)
         image = QImage(round(cell * ratio) * len(self.colours), round(cell * ratio),
                        QImage.Format_ARGB32_Premultiplied)
         image.fill(Qt.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.Antialiasing)
         painter.scale(ratio, ratio)
-        painter.setPen(self.rim if self.rim is not None else Qt.NoPen)
         for k, colour in enumerate(self.colours):
+            painter.setPen(self.rims[k] if self.rims[k] is not None else Qt.NoPen)
             painter.setBrush(colour)
-            painter.drawEllipse(QPointF(k * cell + cell / 2, cell / 2), self.radius, self.radius)
+            painter.drawEllipse(QPointF(k * cell + cell / 2, cell / 2), self.radii[k], self.radii[k])
         painter.end()
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(ratio)
@@ -81,7 +89,7 @@ class Sprites(QGraphicsRectItem):
         self.x, self.y = x[keep], y[keep]
         self.kind = np.asarray(kind, dtype=np.intp)[keep]
         self.count = len(self.x)
-        self._data_radius = (self.radius * pixel[0], self.radius * pixel[1])
+        self._pixel = pixel
         if self.count:
             pad_x, pad_y = self._cell * pixel[0], self._cell * pixel[1]
             left, right = float(self.x.min()), float(self.x.max())
@@ -139,12 +147,13 @@ class Sprites(QGraphicsRectItem):
         """Discs as paths in data coordinates: sharp at any export size."""
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(self.rim if self.rim is not None else Qt.NoPen)
         for k, colour in enumerate(self.colours):
             mine = self.kind == k
             if mine.any():
+                painter.setPen(self.rims[k] if self.rims[k] is not None else Qt.NoPen)
                 painter.setBrush(colour)
-                painter.drawPath(discs_path(self.x[mine], self.y[mine], self._data_radius, 16))
+                radius = (self.radii[k] * self._pixel[0], self.radii[k] * self._pixel[1])
+                painter.drawPath(discs_path(self.x[mine], self.y[mine], radius, 16))
         painter.restore()
 
 
