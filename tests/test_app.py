@@ -151,6 +151,31 @@ def test_a_session_whose_replicas_change_mid_run_replays_whole(qtbot, make_windo
     assert "Traceback" not in capfd.readouterr().err
 
 
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot, make_window):
+    """Automatic collection would run in whichever thread allocates, mostly the engine's,
+    and destroy GUI objects there: it is off, and a GUI-thread timer collects cycles."""
+    import gc
+    import threading
+
+    class Cycle:
+        def __del__(self):
+            collected_on.append(threading.current_thread())
+
+    def make_cycles(count):
+        for _ in range(count):
+            cycle = Cycle()
+            cycle.itself = cycle
+
+    window = make_window()
+    assert not gc.isenabled()
+    collected_on = []
+    make_cycles(100)                       # garbage waiting for a collection …
+    run_until(qtbot, window, 3000)         # … while the engine thread allocates
+    make_cycles(1000)                      # past the first generation's threshold
+    qtbot.waitUntil(lambda: len(collected_on) == 1100, timeout=5000)
+    assert set(collected_on) == {threading.main_thread()}
+
+
 def test_ctrl_q_quits(qtbot, make_window):
     window = make_window()
     QTest.keyClick(window, Qt.Key_Q, Qt.ControlModifier)

@@ -44,6 +44,7 @@ def create_application(argv=None):
     from ..engine.allocator import tune_allocator
     from .icon import app_icon
     from .style import configure_pyqtgraph
+    from .worker import collect_garbage_on_gui_thread
 
     tune_allocator()   # before Qt starts its threads
     # Qt's raster engine splits large fills across a pool of threads and waits for them.
@@ -55,6 +56,7 @@ def create_application(argv=None):
     app.setOrganizationName("gradviz")
     app.setWindowIcon(app_icon())
     configure_pyqtgraph()
+    collect_garbage_on_gui_thread()   # never on the engine thread (see there)
     return app
 
 

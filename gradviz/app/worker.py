@@ -18,6 +18,7 @@ from enum import Enum
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from ..engine import session, table
 from ..engine.analysis import variance_curve
@@ -37,6 +38,22 @@ BURST_SECONDS = 0.025
 # cost ~60 ms, at 1 ms ~12 ms.
 SWITCH_INTERVAL = 0.001
 MEASURE_DELAY_MS = 100
+
+
+_COLLECTOR = None
+
+
+def collect_garbage_on_gui_thread() -> None:
+    """Turn Python's automatic cyclic garbage collection off and collect on a GUI-thread
+    timer instead (pyqtgraph's GarbageCollector), once per process.
+
+    Automatic collection runs in whichever thread crosses the allocation threshold.  On
+    the engine thread it would destroy Qt objects of the GUI found in cycles (a closed
+    window's), which Qt allows only on their own thread: it crashed the test run, or
+    deadlocked it with the engine inside ``ast.parse``, about once in ten runs."""
+    global _COLLECTOR
+    if _COLLECTOR is None:
+        _COLLECTOR = GarbageCollector(interval=1.0)
 
 
 class DrawGate:
@@ -361,6 +378,7 @@ class EngineThread(QObject):
 
     def start(self) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL)
+        collect_garbage_on_gui_thread()
         self.thread.start()
 
     def send(self, command: str, payload=None) -> None:
