@@ -84,6 +84,24 @@ def test_reported_variance_matches_the_spread_across_replicas(estimator):
     np.testing.assert_allclose(reported, observed, rtol=0.1)
 
 
+@pytest.mark.parametrize("settings", [{"problem": "gaussian"}, {"problem": "gaussian", "learn_sigma": True},
+                                      {"problem": "softmax"}, {"problem": "gaussian", "estimator": "pathwise"}])
+def test_the_plane_covariance_is_the_contributions_covariance_over_n(settings):
+    """The ellipse's Cov(Aĝ) = A S Aᵀ / N (S the sample covariance of replica 0's
+    contributions, A the map to the drawn plane), reported by the engine; its diagonal
+    agrees with Var(ĝ) where the plane is two of θ's own components."""
+    from gradviz.engine.plane import plane_vectors
+
+    record = Run(from_mapping({"batch": 40, "runs": 3, "steps": 0, **settings})).step()
+    expected = np.cov(plane_vectors(record.contributions, settings["problem"]).T) / 40
+    np.testing.assert_allclose(record.plane_covariance, expected, rtol=1e-12)
+    if settings["problem"] == "gaussian":
+        np.testing.assert_allclose(np.diag(record.plane_covariance), record.variance[0, :2], rtol=1e-12)
+    assert Run(from_mapping({"batch": 1, "steps": 0, **settings})).step().plane_covariance is None
+    # ten arms are drawn as bars, never on the plane: not worth a pass over the batch
+    assert Run(from_mapping({"problem": "bandit", "steps": 0})).step().plane_covariance is None
+
+
 @pytest.mark.parametrize("baseline", ["mean", "loo", "average", "ema", "optimal"])
 def test_baselines_cut_the_variance_on_all_positive_rewards(baseline):
     """On rewards ≥ 5 the offset dominates ĝ's variance; every baseline removes most of it."""

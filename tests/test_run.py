@@ -160,7 +160,8 @@ def test_summary_rows_are_the_replica_means_of_each_record(problem):
     """summarise vectorises over a burst whose replica count changes mid-way; each row must
     equal the formulas applied to its record alone."""
     from gradviz.engine import table
-    from gradviz.engine.history import COLUMN, FIELDS, plane_point, summarise
+    from gradviz.engine.history import COLUMN, FIELDS, summarise
+    from gradviz.engine.plane import plane_point
 
     run = Run(from_mapping({"problem": problem, "batch": 20, "runs": 3, "steps": 0}))
     records = [run.step() for _ in range(4)]

@@ -40,13 +40,6 @@ def clamp_length(vectors: np.ndarray, max_length: float) -> np.ndarray:
     return vectors * factor[:, None]
 
 
-def covariance(vectors: np.ndarray) -> np.ndarray:
-    """Sample covariance (d, d) of the rows of ``vectors`` (n, d), n > 1:
-    S = Σᵢ (vᵢ − v̄)(vᵢ − v̄)ᵀ / (n − 1)  (np.cov's result, at a third of its overhead)."""
-    centred = vectors - vectors.mean(axis=0)
-    return centred.T @ centred / (len(vectors) - 1)
-
-
 def unit_circle(points: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """x, y of ``points`` points around the unit circle, the last one repeating the first."""
     t = np.linspace(0, 2 * np.pi, points)

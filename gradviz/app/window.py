@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QS
 from .. import __version__
 from ..engine import config as cfg
 from ..engine.errors import ConfigError
-from ..engine.history import DecimatedSeries, plane_point
+from ..engine.history import DecimatedSeries
+from ..engine.plane import plane_point
 from . import sessions
 from .controls import ControlPanel
 from .icon import app_icon

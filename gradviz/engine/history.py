@@ -17,14 +17,6 @@ FIELDS = ("step", "J", "J_sd", "reward_mean", "error", "cosine", "var_trace", "p
 COLUMN = {name: i for i, name in enumerate(FIELDS)}
 
 
-def plane_point(theta_row: np.ndarray, problem: str) -> tuple[float, float]:
-    """Where θ sits in the drawn plane: μ for gaussian; (θ₁ − θ_K, θ₂ − θ_K) for logits,
-    which is exact for K = 3 since softmax ignores a shift of all logits."""
-    if problem == "gaussian":
-        return float(theta_row[0]), float(theta_row[1])
-    return float(theta_row[0] - theta_row[-1]), float(theta_row[1] - theta_row[-1])
-
-
 def summarise(stacked: list[table.Stack], problem: str) -> np.ndarray:
     """One row of FIELDS per step (means over replicas; plane point of replica 0),
     vectorised over the steps' ``stacked`` fields (table.stacks of the records):

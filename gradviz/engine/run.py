@@ -18,6 +18,7 @@ from . import optimizers
 from .baselines import RunningBaseline, baseline_values
 from .config import RunConfig, _live
 from .errors import ConfigError, RunStopped
+from .plane import plane_rows
 from .problems import BanditProblem, GaussianProblem, SoftmaxProblem
 from .rewards import resolve_reward
 
@@ -58,6 +59,7 @@ class StepRecord:
     rewards: np.ndarray          # (N,)
     contributions: np.ndarray | None  # (N, d) cᵢ, after the baseline
     scores: np.ndarray | None = None  # (N, d) ∇θ log p(xᵢ|θ) (score function only)
+    plane_covariance: np.ndarray | None = None  # (2, 2) Cov(ĝ) in the drawn plane (N > 1, d ≤ 3)
 
     @property
     def replicas(self) -> int:
@@ -78,12 +80,15 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     """ĝ for every replica from one batch, with what it is made of.
 
     score:    cᵢ = (f(xᵢ) − bᵢ) ∇θ log p(xᵢ|θ);   pathwise: cᵢ = ∇θ f(μ + σεᵢ);   exact: ĝ = ∇J.
-    ĝ = (1/N) Σᵢ cᵢ and Var(ĝ_k) = s²_k/N with s²_k the sample variance (ddof 1) of c_{·k}.
+    ĝ = (1/N) Σᵢ cᵢ and Var(ĝ_k) = s²_k/N with s²_k the sample variance (ddof 1) of c_{·k};
+    for replica 0 also Cov(Aĝ) = A S Aᵀ/N, S the contributions' sample covariance and A the
+    map to the drawn plane (engine.plane), for the app's ellipse, where the plane shows all
+    of θ (d ≤ 3: μ, maybe log σ, or three logits up to their common shift).
     Returns (ĝ (R, d), Var (R, d), contributions (R, d, N) | None, scores | None,
-    mean baseline (R,) | None).
+    mean baseline (R,) | None, Cov(Aĝ) (2, 2) | None).
     """
     n = f.shape[1]
-    baseline = scores = contributions = None
+    baseline = scores = contributions = plane_cov = None
     if cfg.estimator == "score":
         scores = problem.score(theta, batch)
         b = baseline_values(cfg.baseline, f, scores, running)
@@ -92,12 +97,18 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     elif cfg.estimator == "pathwise":
         contributions = problem.pathwise(theta, batch)
     if contributions is None:
-        return grad, np.zeros_like(grad), None, None, None
+        return grad, np.zeros_like(grad), None, None, None, None
     with np.errstate(all="ignore"):
         estimate = contributions.mean(axis=2)
-        variance = (contributions.var(axis=2, ddof=1) / n if n > 1
-                    else np.full_like(estimate, np.nan))
-    return estimate, variance, contributions, scores, baseline
+        if n > 1:
+            centred = contributions - estimate[..., None]
+            variance = np.einsum("rdn,rdn->rd", centred, centred) / ((n - 1) * n)
+            if centred.shape[1] <= 3:
+                motion = plane_rows(centred[0], problem.kind)      # (2, N)
+                plane_cov = np.einsum("in,jn->ij", motion, motion) / ((n - 1) * n)
+        else:
+            variance = np.full_like(estimate, np.nan)
+    return estimate, variance, contributions, scores, baseline, plane_cov
 
 
 class Run:
@@ -177,7 +188,7 @@ class Run:
             raise RunStopped("the reward is not finite everywhere near θ, so exact J is undefined",
                              self.t)
 
-        estimate, variance, contributions, scores, baseline = estimate_gradient(
+        estimate, variance, contributions, scores, baseline, plane_cov = estimate_gradient(
             problem, cfg, theta, batch, f, grad, self.running)
         if not np.isfinite(estimate).all():
             raise RunStopped("the gradient estimate overflowed (rewards or scores too large)", self.t)
@@ -196,6 +207,7 @@ class Run:
             rewards=_frozen(f[0]),
             contributions=_frozen(contributions[0].T) if contributions is not None else None,
             scores=_frozen(scores[0].T) if scores is not None else None,
+            plane_covariance=_frozen(plane_cov),
         )
         self.running.update(f, cfg.ema_rate)
         self.theta, self.opt_state = new_theta, new_state

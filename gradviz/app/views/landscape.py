@@ -11,9 +11,9 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainterPath, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
-from ...engine.history import plane_point
+from ...engine.plane import plane_point, plane_vectors
 from .. import style
-from ..arrows import arrow_segments, clamp_length, covariance, ellipse_factor, unit_circle
+from ..arrows import arrow_segments, clamp_length, ellipse_factor, unit_circle
 from ..nice import nice_above, nice_below
 from .legend import Legend
 from .native import (Marker, NativePlotWidget, add_item, disc_item, discs_path, path_item,
@@ -32,15 +32,6 @@ MARKER_PIXELS = (7.5, 5.5)  # θ: dark rim, white disc
 HOVER_HALO_PIXELS = 7.5
 PATH_CELL_PIXELS = 1.5      # θ's path keeps one point per 1.5-pixel cell it enters …
 MAX_PATH_DRAWN = 300        # … and at most this many
-
-
-def plane_vectors(vectors: np.ndarray, problem: str) -> np.ndarray:
-    """Gradient-like vectors (n, d) as motion in the drawn plane (n, 2): μ components for
-    gaussian; (v₁ − v_K, v₂ − v_K) for logits (how θ₁ − θ_K, θ₂ − θ_K move)."""
-    vectors = np.atleast_2d(vectors)
-    if problem == "gaussian":
-        return vectors[:, :2]
-    return np.stack([vectors[:, 0] - vectors[:, -1], vectors[:, 1] - vectors[:, -1]], axis=1)
 
 
 def _place(items, transform: QTransform | None) -> None:
@@ -300,7 +291,7 @@ class LandscapeView(NativePlotWidget):
             self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, len(in_view)
             if arrows < n:
                 title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
-            cov = covariance(plane_vectors(contributions, self.problem)) / n if n > 1 else None
+            cov = record.plane_covariance
             centre = here + s * estimate
             _place([self.ellipse], None if cov is None else _ellipse_transform(centre, cov, s))
         else:
