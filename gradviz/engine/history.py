@@ -11,6 +11,7 @@ import numpy as np
 
 from . import table
 from .files import atomic_write
+from .plane import plane_vectors
 
 FIELDS = ("step", "J", "J_sd", "reward_mean", "error", "cosine", "var_trace", "plane_x",
           "plane_y", "p_best", "p_best_sd", "lr", "batch")
@@ -32,11 +33,7 @@ def summarise(stacked: list[table.Stack], problem: str) -> np.ndarray:
             cos = np.where(norms > 0, np.einsum("krd,krd->kr", est, grad) / norms, np.nan)
             finite = np.isfinite(cos)
             cosine = np.where(finite, cos, 0.0).sum(axis=1) / finite.sum(axis=1)  # NaN if none
-            theta0 = f["theta"][:, 0, :]
-            if problem == "gaussian":
-                plane = theta0[:, :2]
-            else:
-                plane = np.stack([theta0[:, 0] - theta0[:, -1], theta0[:, 1] - theta0[:, -1]], 1)
+            plane = plane_vectors(f["theta"][:, 0, :], problem)   # replica 0's θ, (k, 2)
             if stack.has_p_best:
                 p = f["p_best"][..., 0]
                 p_best, p_sd = p.mean(axis=1), table._sd(p)

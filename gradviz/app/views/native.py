@@ -116,7 +116,7 @@ class AxisPicture(QGraphicsPixmapItem):
         if axis.picture is not None and drawn == self._drawn:
             return
         transform, ratio = placement
-        origin = transform.map(axis.scenePos()) * ratio   # device pixels
+        origin = transform.map(drawn[1]) * ratio   # the axis's scene position, in device pixels
         shift = QPointF(origin.x() % 1.0, origin.y() % 1.0) / ratio
         # pyqtgraph draws its axis line up to a pixel outside the axis's bounding rectangle
         rect = QRectF(axis.boundingRect().toAlignedRect().adjusted(-2, -2, 2, 2))
