@@ -12,6 +12,7 @@ from gradviz.app.arrows import (HEAD_ANGLE, HEAD_FRACTION, arrow_segments, clamp
                                 ellipse_factor)
 from gradviz.app.nice import FINE, nice_above, nice_below
 from gradviz.app.views import fastpath
+from gradviz.app.views.histogram import bulk_range, count_top
 from gradviz.app.views.live_range import LiveRange, value_range
 from gradviz.app.views.landscape import _ellipse_transform
 from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path, qpen,
@@ -51,6 +52,19 @@ def test_nice_numbers_and_value_range_move_in_jumps():
     assert value_range(first, 0.5, 0.55) != first            # fills too little of it
     lo, hi = value_range(None, -1.2, -1.2, min_span=1.0)     # one point on a log axis
     assert hi - lo == pytest.approx(1.0) and lo < -1.2 < hi
+
+
+def test_histogram_bins_the_bulk_and_keeps_its_count_axis_steady():
+    values = np.concatenate([np.arange(1000.0), [1e6, -1e6]])   # two far-out contributions
+    lo, hi = bulk_range(values)
+    inside = np.count_nonzero((values >= lo) & (values <= hi))
+    assert lo >= 0 and hi <= 999 and 0.98 * len(values) <= inside < len(values)
+    assert bulk_range(np.arange(10.0)) == (0.0, 9.0)             # few values: all of them
+    assert bulk_range(np.full(300, 2.0)) == (1.5, 2.5)           # all equal: a unit wide
+    top = count_top(None, 68)
+    assert top == 100                                            # the next FINE number above 71.4
+    assert count_top(top, 95) == count_top(top, 51) == top       # fits and fills half: kept
+    assert count_top(top, 101) == 150 and count_top(top, 49) == 70
 
 
 def test_views_leave_painting_to_qt(make_window):

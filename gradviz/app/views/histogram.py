@@ -14,6 +14,27 @@ from .live_range import LiveRange, value_range
 from .native import NativePlotWidget, histogram_path, path_item, qpen, segments_path, set_title
 
 MAX_BINS = 60
+TAIL = 0.005   # above 200 samples, the outer 0.5 % at each end are left out of the bins
+
+
+def bulk_range(values: np.ndarray) -> tuple[float, float]:
+    """The range the bins cover: [v₍ₖ₊₁₎, v₍ₙ₋ₖ₎] (order statistics, k = ⌊TAIL·(n − 1)⌋)
+    above 200 values, so that a few far-out contributions do not squash the rest into one
+    bar; [min, max] below; widened to 1 when all are equal."""
+    n = len(values)
+    k = int(TAIL * (n - 1)) if n > 200 else 0
+    ends = np.partition(values, (k, n - 1 - k))
+    lo, hi = float(ends[k]), float(ends[n - 1 - k])
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+
+def count_top(current: float | None, tallest: int) -> float:
+    """The count axis's top: the ``current`` one while the tallest bar fits under it and
+    reaches half of it, else the next of 1, 1.5, 2, 3, 5, 7 × 10ᵏ above 1.05 × the tallest.
+    A steady axis reads better, and each change re-renders it in Python (about 2 ms)."""
+    if current is not None and tallest <= current <= 2 * tallest:
+        return current
+    return nice_above(1.05 * max(tallest, 1), FINE)
 
 
 class HistogramView(QWidget):
@@ -41,6 +62,7 @@ class HistogramView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
         self._record = None
+        self._top = None   # the count axis's top, kept while the bars suit it (count_top)
 
     def set_dimension(self, dim: int, names) -> None:
         self.component.blockSignals(True)
@@ -61,13 +83,12 @@ class HistogramView(QWidget):
             set_title(p, "no per-sample contributions (exact estimator)" if record is not None else "")
             return
         values = record.contributions[:, k]
-        lo, hi = np.percentile(values, [0.5, 99.5]) if len(values) > 200 else (values.min(), values.max())
-        if not hi > lo:
-            lo, hi = lo - 0.5, hi + 0.5
+        lo, hi = bulk_range(values)
         bins = int(np.clip(np.sqrt(len(values)), 5, MAX_BINS))
         counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
         mean, exact = record.estimate[0, k], record.grad[0, k]
-        top = nice_above(1.05 * max(counts.max(), 1), FINE)
+        self._top = count_top(self._top, int(counts.max()))
+        top = self._top
         self.bars.setPath(histogram_path(edges, counts))
         self.mean_line.setPath(segments_path([mean, mean], [0, top]))
         self.exact_line.setPath(segments_path([exact, exact], [0, top]))
