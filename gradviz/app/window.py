@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self._draw_seconds = 0.0                # time spent setting plot data (holds the GIL)
         self._draw_mark = (time.perf_counter(), 0.0)
         self._frames_since_mark = 0
+        self._landscape_prepared_here = False   # see _prepare_landscape
         self._animation = None   # (session file, GIF path, temporary folder) while rendering
         self._process = None
         self.animation_done = None
@@ -457,6 +458,7 @@ class MainWindow(QMainWindow):
             self._request_variance()
         self._pace()
         if not self._dirty:
+            self._prepare_landscape()
             return
         self._frames_since_mark += 1
         start = time.perf_counter()
@@ -468,10 +470,22 @@ class MainWindow(QMainWindow):
         held = gate is not None and short_steps and gate.close(timeout=GATE_WAIT_S)
         try:
             self._draw()
+            self._prepare_landscape()
         finally:
             if held:
                 gate.open()
             self._draw_seconds += time.perf_counter() - start
+
+    def _prepare_landscape(self) -> None:
+        """While the engine runs, the landscape is prepared for painting here, each frame,
+        instead of in a hook before each paint (NativePaint.prepare_on_paint); a view the
+        user zooms or resizes meanwhile catches up within a frame."""
+        running = self.state == RunState.RUNNING
+        if running != self._landscape_prepared_here:
+            self._landscape_prepared_here = running
+            self.landscape.prepare_on_paint(not running)
+        if running:
+            self.landscape.prepare()
 
     def _draw(self) -> None:
         self._dirty = False
