@@ -171,8 +171,9 @@ def test_one_pixel_pens_are_hairlines_and_wider_ones_keep_their_width():
 
 def test_clamp_length_shortens_long_vectors_along_their_direction():
     v = np.array([[3.0, 4.0], [30.0, -40.0], [0.0, 0.0]])
-    out = clamp_length(v, 10.0)
+    out, lengths = clamp_length(v, 10.0)
     assert np.allclose(out[0], [3, 4]) and np.allclose(out[1], [6, -8]) and np.all(out[2] == 0)
+    assert np.allclose(lengths, np.hypot(out[:, 0], out[:, 1]))
 
 
 def test_arrows_have_a_shaft_and_two_barbs_at_25_degrees_of_a_fifth_of_its_length():
@@ -190,6 +191,8 @@ def test_arrows_have_a_shaft_and_two_barbs_at_25_degrees_of_a_fifth_of_its_lengt
     cross = lambda a, b: a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]  # noqa: E731
     # one barb on each side of the shaft
     assert np.all(cross(vectors, points[:, 3] - tips) * cross(vectors, points[:, 5] - tips) < 0)
+    one = arrow_segments(origins[0], vectors)   # one origin for all arrows
+    assert np.array_equal(np.stack(one), np.stack(arrow_segments(np.tile(origins[0], (50, 1)), vectors)))
 
 
 def test_the_ellipse_factor_is_a_cholesky_factor_of_the_scaled_covariance():

@@ -14,7 +14,7 @@ HEAD_ANGLE = np.deg2rad(25)
 def arrow_segments(origins: np.ndarray, vectors: np.ndarray):
     """x, y arrays of point pairs drawing shaft and two barbs for each arrow.
 
-    origins, vectors: (n, 2).  Each arrow becomes 3 segments (6 points): the shaft o → t
+    origins: (n, 2), or one (2,) for all; vectors: (n, 2).  Each arrow becomes 3 segments (6 points): the shaft o → t
     (t = o + v) and the barbs t → t − R(±25°)·h, with h = 22 % of v.  Since R(±α)h =
     cos α·h ± sin α·h⊥ (h⊥ = (−h₂, h₁)), the barbs end at t − cos α·h ∓ sin α·h⊥.
     """
@@ -33,11 +33,12 @@ def arrow_segments(origins: np.ndarray, vectors: np.ndarray):
     return points[:, 0], points[:, 1]
 
 
-def clamp_length(vectors: np.ndarray, max_length: float) -> np.ndarray:
-    """Vectors (n, 2) shortened to ``max_length`` where longer, direction kept."""
+def clamp_length(vectors: np.ndarray, max_length: float) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors (n, 2) shortened to ``max_length`` where longer, direction kept, and their
+    lengths after that: (v·min(1, m/‖v‖), min(‖v‖, m))."""
     length = np.hypot(vectors[:, 0], vectors[:, 1])
     factor = np.minimum(1.0, max_length / np.maximum(length, 1e-300))
-    return vectors * factor[:, None]
+    return vectors * factor[:, None], np.minimum(length, max_length)
 
 
 def unit_circle(points: int = 64) -> tuple[np.ndarray, np.ndarray]:

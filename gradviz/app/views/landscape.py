@@ -277,15 +277,15 @@ class LandscapeView(NativePlotWidget):
             # far-off tips only cost (Qt clips huge paths polygon by polygon): shorten
             # arrows to end off-screen, drop tips outside the view
             (x0, x1), (y0, y1) = self.viewRange()
-            reach = 2 * (math.hypot(here[0] - (x0 + x1) / 2, here[1] - (y0 + y1) / 2)
-                         + math.hypot(x1 - x0, y1 - y0))
-            vectors = clamp_length(s * plane_vectors(contributions[:drawn], self.problem), reach)
+            centre, half = np.array([x0 + x1, y0 + y1]) / 2, np.array([x1 - x0, y1 - y0]) / 2
+            reach = 2 * (math.hypot(*(here - centre)) + 2 * math.hypot(*half))
+            vectors, lengths = clamp_length(s * plane_vectors(contributions[:drawn], self.problem), reach)
             tips = here + vectors
-            seen = (tips[:, 0] >= x0) & (tips[:, 0] <= x1) & (tips[:, 1] >= y0) & (tips[:, 1] <= y1)
-            mean_length = float(np.hypot(vectors[:, 0], vectors[:, 1]).mean()) / max(pixel[0], 1e-12)
+            seen = (np.abs(tips - centre) <= half).all(axis=1)
+            mean_length = float(lengths.mean()) / max(pixel[0], 1e-12)
             # a 1-2-5 count keeps the title (rich text, costly to lay out) still
             arrows = int(min(drawn, max(MIN_ARROWS, nice_below(ARROW_PIXELS / max(mean_length, 1.0)))))
-            x, y = arrow_segments(np.broadcast_to(here, vectors[:arrows].shape), vectors[:arrows])
+            x, y = arrow_segments(here, vectors[:arrows])
             self.contrib.setPath(segments_path(x, y))
             in_view = tips[seen]
             self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, len(in_view)
