@@ -176,6 +176,38 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot, make_window):
     assert set(collected_on) == {threading.main_thread()}
 
 
+def test_the_variance_curve_comes_at_once_after_a_change_and_paced_when_flat_out(qtbot):
+    """Flat out, a periodic refresh waits until the last curve's cost is MEASURE_SHARE of
+    the time since; a change is measured within MEASURE_DELAY_MS, as is any request when
+    the engine is not flat out.  (The worker runs on this thread: its timers are readable.)"""
+    from gradviz.app.worker import MEASURE_DELAY_MS, MEASURE_SHARE, EngineWorker
+    from gradviz.engine.config import from_mapping
+
+    worker = EngineWorker(from_mapping({"steps": 0, "batch": 16}))
+    curves = []
+    worker.variance.connect(curves.append)
+    worker.start()
+    timer = worker._measure_timer
+    try:
+        worker._measure_now()
+        assert len(curves) == 1 and worker._measured[1] > 0     # its cost is recorded
+        worker.handle("speed", None)
+        worker.handle("run", None)
+        worker._measured = (time.perf_counter(), 1.0)           # a 1 s curve just ended
+        worker.handle("measure", True)
+        assert timer.isActive() and timer.interval() > 0.9 * 1000 / MEASURE_SHARE   # ≈ 250 s
+        worker.handle("measure", False)                         # a setting changed
+        assert timer.isActive() and timer.interval() == MEASURE_DELAY_MS
+        timer.stop()
+        worker.handle("speed", 30.0)                            # capped: the engine idles
+        worker.handle("measure", True)
+        assert timer.isActive() and timer.interval() == MEASURE_DELAY_MS
+    finally:
+        worker.handle("pause", None)
+        timer.stop()
+        worker._spool.close()
+
+
 def test_ctrl_q_quits(qtbot, make_window):
     window = make_window()
     QTest.keyClick(window, Qt.Key_Q, Qt.ControlModifier)

@@ -321,9 +321,11 @@ class MainWindow(QMainWindow):
     def _invalid_input(self, text: str) -> None:
         self.show_message("Invalid setting", text)
 
-    def _request_variance(self) -> None:
+    def _request_variance(self, periodic: bool = False) -> None:
+        """A new variance curve: at once after a change, or as the run moves θ (periodic,
+        which the engine paces when it runs flat out)."""
         self._last_variance = time.monotonic()
-        self.engine.send("measure")
+        self.engine.send("measure", periodic)
 
     # --- engine reports ----------------------------------------------------------------------
 
@@ -455,7 +457,7 @@ class MainWindow(QMainWindow):
     def _redraw(self) -> None:
         if (self.engine is not None and self.state == RunState.RUNNING
                 and time.monotonic() - self._last_variance > VARIANCE_EVERY_S):
-            self._request_variance()
+            self._request_variance(periodic=True)
         self._pace()
         if not self._dirty:
             self._prepare_landscape()
