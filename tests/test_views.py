@@ -326,29 +326,36 @@ def test_axis_pictures_match_the_axes_pixel_for_pixel_and_follow_the_range(qtbot
         before = screen
 
 
-def test_a_running_landscape_is_prepared_each_frame_not_before_each_paint(qtbot, make_window):
+def test_running_plots_are_prepared_once_a_frame_not_before_each_paint(qtbot, make_window):
     """A paint's Python hook waits for the engine's GIL: while the engine runs, the window
-    prepares the landscape once a frame instead, so a zoom still lands within a frame; the
-    hook is back once the run pauses."""
+    prepares each plot once a frame if it needs it, so a zoom still lands within a frame;
+    the hooks are back once the run pauses."""
+    from gradviz.app.views.native import NativePaint
     from gradviz.app.worker import RunState
 
     window = make_window(batch=16)
+    qtbot.waitUntil(lambda: window.landscape.levels is not None)
+    shown = {view for view in window.findChildren(QGraphicsView) if isinstance(view, NativePaint)}
+    assert set(window.plot_views) == shown and all(view.prepares_on_paint for view in shown)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.state == RunState.RUNNING
+                    and not any(view.prepares_on_paint for view in shown))
+    for view in (window.landscape, window.objective):
+        axis = view.getPlotItem().getAxis("bottom")   # a picture, redrawn by a prepare
+        qtbot.waitUntil(lambda: axis.picture is not None and not view.needs_prepare())
+        view.getPlotItem().setRange(xRange=(-1, 2), yRange=(-2, 1), padding=0)   # a zoom
+        assert view.needs_prepare()
+        view.viewport().repaint()
+        assert axis.picture is None             # no hook: the paint did not prepare …
+        qtbot.waitUntil(lambda: axis.picture is not None, timeout=1000)   # … the frame did
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.state == RunState.PAUSED
+                    and all(view.prepares_on_paint for view in shown))
     view = window.landscape
-    axis = view.getPlotItem().getAxis("bottom")   # shown as a picture, redrawn by a prepare
-    qtbot.waitUntil(lambda: view.levels is not None)
-    assert view.prepares_on_paint
-    window.toggle_run()
-    qtbot.waitUntil(lambda: window.state == RunState.RUNNING and not view.prepares_on_paint)
-    view.getPlotItem().setRange(xRange=(-1, 2), yRange=(-2, 1), padding=0)   # a zoom
-    view.viewport().repaint()
-    assert axis.picture is None                 # no hook: the paint did not prepare …
-    qtbot.waitUntil(lambda: axis.picture is not None, timeout=1000)   # … the next frame did
-    window.toggle_run()
-    qtbot.waitUntil(lambda: window.state == RunState.PAUSED and view.prepares_on_paint)
     view.getPlotItem().setRange(xRange=(-2, 2), yRange=(-2, 2), padding=0)
-    assert axis.picture is None
+    assert view.getPlotItem().getAxis("bottom").picture is None
     view.viewport().repaint()
-    assert axis.picture is not None             # paused: each paint prepares again
+    assert view.getPlotItem().getAxis("bottom").picture is not None   # paused: paints prepare
 
 
 def test_a_landscape_repaint_barely_enters_python(qtbot, make_window):

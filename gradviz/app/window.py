@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self._draw_seconds = 0.0                # time spent setting plot data (holds the GIL)
         self._draw_mark = (time.perf_counter(), 0.0)
         self._frames_since_mark = 0
-        self._landscape_prepared_here = False   # see _prepare_landscape
+        self._views_prepared_here = False   # see _prepare_views
         self._animation = None   # (session file, GIF path, temporary folder) while rendering
         self._process = None
         self.animation_done = None
@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.variance = VarianceView()
         self.replicas = ReplicasView()
         self.simplex = SimplexView()
+        self.plot_views = (self.landscape, self.bars, self.objective, self.quality,
+                           self.histogram.plot, self.variance, self.replicas, self.simplex)
         self._build_docks()
         self._build_actions()
         self._build_status_bar()
@@ -460,7 +462,7 @@ class MainWindow(QMainWindow):
             self._request_variance(periodic=True)
         self._pace()
         if not self._dirty:
-            self._prepare_landscape()
+            self._prepare_views()
             return
         self._frames_since_mark += 1
         start = time.perf_counter()
@@ -472,22 +474,26 @@ class MainWindow(QMainWindow):
         held = gate is not None and short_steps and gate.close(timeout=GATE_WAIT_S)
         try:
             self._draw()
-            self._prepare_landscape()
+            self._prepare_views()
         finally:
             if held:
                 gate.open()
             self._draw_seconds += time.perf_counter() - start
 
-    def _prepare_landscape(self) -> None:
-        """While the engine runs, the landscape is prepared for painting here, each frame,
-        instead of in a hook before each paint (NativePaint.prepare_on_paint); a view the
-        user zooms or resizes meanwhile catches up within a frame."""
+    def _prepare_views(self) -> None:
+        """While the engine runs, the plots are prepared for painting here, once a frame
+        and only if they need it, instead of in a hook before each paint
+        (NativePaint.prepare_on_paint); a plot the user zooms or resizes meanwhile catches
+        up within a frame."""
         running = self.state == RunState.RUNNING
-        if running != self._landscape_prepared_here:
-            self._landscape_prepared_here = running
-            self.landscape.prepare_on_paint(not running)
+        if running != self._views_prepared_here:
+            self._views_prepared_here = running
+            for view in self.plot_views:
+                view.prepare_on_paint(not running)
         if running:
-            self.landscape.prepare()
+            for view in self.plot_views:
+                if view.isVisible() and view.needs_prepare():
+                    view.prepare()
 
     def _draw(self) -> None:
         self._dirty = False

@@ -54,11 +54,15 @@ class NativePaint:
         # (12 % of a landscape frame) than searching ~100 items when the mouse moves
         self.scene().setItemIndexMethod(QGraphicsScene.NoIndex)
         self.axis_pictures: list[AxisPicture] = []
+        self.viewboxes: list[pg.ViewBox] = []
+        self._prepared_ratio = None
         self._prepare = _PrepareForPaint(self)
         self.prepare_on_paint(True)
 
     def showEvent(self, event):
-        self.axis_pictures += quiet_scene(self.scene())   # by now the view has built its items
+        # by now the view has built its items
+        self.axis_pictures += quiet_scene(self.scene())
+        self.viewboxes = [item for item in self.scene().items() if isinstance(item, pg.ViewBox)]
         super().showEvent(event)
 
     def prepare(self) -> None:
@@ -67,15 +71,25 @@ class NativePaint:
         self.scene().prepareForPaint()
         # what every axis's picture depends on besides the axis itself
         placement = (self.viewportTransform(), self.devicePixelRatioF())
+        self._prepared_ratio = placement[1]
         for picture in self.axis_pictures:
             picture.refresh(placement)
 
+    def needs_prepare(self) -> bool:
+        """Whether a paint now would need :meth:`prepare` first: a view box has deferred a
+        range change or auto-range (pyqtgraph's flags; True if they are ever renamed), an
+        axis has dropped its picture, or the pixel ratio changed.  Flags only: a microsecond."""
+        return (any(getattr(box, "_matrixNeedsUpdate", True) or getattr(box, "_autoRangeNeedsUpdate", True)
+                    for box in self.viewboxes)
+                or any(picture.stale() for picture in self.axis_pictures)
+                or self.devicePixelRatioF() != self._prepared_ratio)
+
     def prepare_on_paint(self, on: bool) -> None:
-        """Prepare before every paint event (the default), or not: then the caller calls
-        :meth:`prepare` after each change and at least once a frame.  Each paint's Python
-        hook waits for the GIL, and its first Python runs on caches the engine thread has
-        just used: 0.2 ms a paint, 0.6 % of the engine's steps at 31 landscape frames a
-        second."""
+        """Prepare before every paint event (the default), or not: then the caller prepares
+        the view after each change and checks it (:meth:`needs_prepare`) once a frame.  Each
+        paint's Python hook waits for the GIL, and its first Python runs on caches the
+        engine thread has just used: 0.2 ms a paint, 0.6 % of the engine's steps at 31
+        landscape frames a second."""
         self.prepares_on_paint = on
         if on:
             self.viewport().installEventFilter(self._prepare)
@@ -117,6 +131,10 @@ class AxisPicture(QGraphicsPixmapItem):
         """Paint the axis itself (True) or this picture of it (False)."""
         self.axis.setFlag(QGraphicsItem.ItemHasNoContents, not live)
         self.setVisible(not live)
+
+    def stale(self) -> bool:
+        """pyqtgraph has dropped or replaced the axis's picture since this one was drawn."""
+        return self.isVisible() and (self._drawn is None or self.axis.picture is not self._drawn[0])
 
     def refresh(self, placement: tuple) -> None:
         """Redraw the picture if the axis changed; drawn to land on whole device pixels
