@@ -290,12 +290,20 @@ def polyline_path(x, y) -> QPainterPath:
     return _connected(x, y, least=2)
 
 
+def finite_points(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """x, y as float arrays without the points where either is NaN or infinite (one pass
+    over the data when all are finite, the usual case)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if np.isfinite(x.sum() + y.sum()):
+        return x, y
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep], y[keep]
+
+
 def _connected(x, y, least: int) -> QPainterPath:
     """One subpath through the finite points (empty if fewer than ``least``)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    keep = np.isfinite(x) & np.isfinite(y)
-    n = int(keep.sum())
-    return points_path(x[keep], y[keep], np.zeros(n, dtype=bool)) if n >= least else QPainterPath()
+    x, y = finite_points(x, y)
+    return points_path(x, y, np.zeros(len(x), dtype=bool)) if len(x) >= least else QPainterPath()
 
 
 def simplify(x, y, cell: tuple[float, float]):

@@ -84,10 +84,11 @@ class Sprites(QGraphicsRectItem):
     def set_points(self, x, y, kind, pixel: tuple[float, float]) -> None:
         """Show a dot at each finite (x, y) in colour ``kind``; ``pixel`` is the view's
         pixel size in data units (for the bounds and for exported discs)."""
-        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        keep = np.isfinite(x) & np.isfinite(y)
-        self.x, self.y = x[keep], y[keep]
-        self.kind = np.asarray(kind, dtype=np.intp)[keep]
+        x, y, kind = np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(kind, dtype=np.intp)
+        if not np.isfinite(x.sum() + y.sum()):   # one pass when all are finite (the usual case)
+            keep = np.isfinite(x) & np.isfinite(y)
+            x, y, kind = x[keep], y[keep], kind[keep]
+        self.x, self.y, self.kind = x, y, kind
         self.count = len(self.x)
         self._pixel = pixel
         if self.count:
