@@ -14,9 +14,10 @@ HEAD_ANGLE = np.deg2rad(25)
 def arrow_segments(origins: np.ndarray, vectors: np.ndarray):
     """x, y arrays of point pairs drawing shaft and two barbs for each arrow.
 
-    origins: (n, 2), or one (2,) for all; vectors: (n, 2).  Each arrow becomes 3 segments (6 points): the shaft o → t
-    (t = o + v) and the barbs t → t − R(±25°)·h, with h = 22 % of v.  Since R(±α)h =
-    cos α·h ± sin α·h⊥ (h⊥ = (−h₂, h₁)), the barbs end at t − cos α·h ∓ sin α·h⊥.
+    origins: (n, 2), or one (2,) for all; vectors: (n, 2).  Each arrow becomes 3 segments
+    (6 points): the shaft o → t (t = o + v) and the barbs t → t − R(±25°)·h, with h = 22 %
+    of v.  Since R(±α)h = cos α·h ± sin α·h⊥ (h⊥ = (−h₂, h₁)), the barbs end at
+    t − cos α·h ∓ sin α·h⊥.
     """
     origins = np.asarray(origins, dtype=float).reshape(-1, 2)
     vectors = np.asarray(vectors, dtype=float).reshape(-1, 2)

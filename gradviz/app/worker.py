@@ -238,7 +238,8 @@ class EngineWorker(QObject):
         delay = MEASURE_DELAY_MS
         if periodic and self._state == RunState.RUNNING and self._cap is None:
             ended, seconds = self._measured
-            delay = max(delay, round(1000 * (ended + seconds / MEASURE_SHARE - time.perf_counter())))
+            due = ended + seconds / MEASURE_SHARE
+            delay = max(delay, round(1000 * (due - time.perf_counter())))
         timer = self._measure_timer
         if not timer.isActive() or timer.remainingTime() > delay:
             timer.start(delay)

@@ -279,7 +279,8 @@ class LandscapeView(NativePlotWidget):
             (x0, x1), (y0, y1) = self.viewRange()
             centre, half = np.array([x0 + x1, y0 + y1]) / 2, np.array([x1 - x0, y1 - y0]) / 2
             reach = 2 * (math.hypot(*(here - centre)) + 2 * math.hypot(*half))
-            vectors, lengths = clamp_length(s * plane_vectors(contributions[:drawn], self.problem), reach)
+            vectors, lengths = clamp_length(s * plane_vectors(contributions[:drawn], self.problem),
+                                            reach)
             tips = here + vectors
             seen = (np.abs(tips - centre) <= half).all(axis=1)
             mean_length = float(lengths.mean()) / max(pixel[0], 1e-12)

@@ -79,8 +79,8 @@ class NativePaint:
         """Whether a paint now would need :meth:`prepare` first: a view box has deferred a
         range change or auto-range (pyqtgraph's flags; True if they are ever renamed), an
         axis has dropped its picture, or the pixel ratio changed.  Flags only: a microsecond."""
-        return (any(getattr(box, "_matrixNeedsUpdate", True) or getattr(box, "_autoRangeNeedsUpdate", True)
-                    for box in self.viewboxes)
+        return (any(getattr(box, "_matrixNeedsUpdate", True)
+                    or getattr(box, "_autoRangeNeedsUpdate", True) for box in self.viewboxes)
                 or any(picture.stale() for picture in self.axis_pictures)
                 or self.devicePixelRatioF() != self._prepared_ratio)
 

@@ -83,8 +83,10 @@ class Sprites(QGraphicsRectItem):
 
     def set_points(self, x, y, kind, pixel: tuple[float, float]) -> None:
         """Show a dot at each finite (x, y) in colour ``kind``; ``pixel`` is the view's
-        pixel size in data units (for the bounds and for exported discs)."""
-        x, y, kind = np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(kind, dtype=np.intp)
+        pixel size in data units (for the bounds and for exported discs).  Arrays given
+        are kept, not copied, when all points are finite."""
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        kind = np.asarray(kind, dtype=np.intp)
         if not np.isfinite(x.sum() + y.sum()):   # one pass when all are finite (the usual case)
             keep = np.isfinite(x) & np.isfinite(y)
             x, y, kind = x[keep], y[keep], kind[keep]
