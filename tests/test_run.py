@@ -130,7 +130,7 @@ def test_kept_parts_stack_into_the_same_fields_as_the_records(settings):
         np.testing.assert_array_equal(kept.fields[name], field(name), err_msg=name)
     np.testing.assert_array_equal(kept.steps, [r.step for r in records])
     np.testing.assert_array_equal(kept.tail, [(r.lr, r.batch) for r in records])
-    (table_block,) = table.blocks(records)
+    (table_block,) = table.blocks(table.stacks(records))
     np.testing.assert_array_equal(table_block[:, 0], [r.step for r in records])
     np.testing.assert_allclose(table_block[:, 1 + records[0].theta.shape[1]],
                                [r.J.mean() for r in records], rtol=1e-15)

@@ -111,7 +111,7 @@ class Spool:
 
     def add(self, stacked: list[table.Stack]) -> None:
         """Append the rows of the steps' ``stacked`` fields (table.stacks of the records)."""
-        for block in table.blocks(None, stacked=stacked):
+        for block in table.blocks(stacked):
             np.array(block.shape, dtype=np.float64).tofile(self._file)
             block.tofile(self._file)
         self.steps += sum(len(stack.steps) for stack in stacked)

@@ -97,11 +97,10 @@ def stacks(records) -> list[Stack]:
     return stack_parts([parts(record) for record in records])
 
 
-def blocks(records, per_run: bool = False, stacked: list[Stack] | None = None):
-    """The table's numbers, vectorised over the records (or their ``stacked`` fields): one
-    float64 array per run of same-shaped records, columns as ``header`` (step, [run,] …,
-    lr, batch)."""
-    for stack in stacked if stacked is not None else stacks(records):
+def blocks(stacked: list[Stack], per_run: bool = False):
+    """The table's numbers, vectorised over the records' ``stacked`` fields (``stacks``):
+    one float64 array per Stack, columns as ``header`` (step, [run,] …, lr, batch)."""
+    for stack in stacked:
         fields = [stack.fields[name] for name in COLUMNS]      # each (k, R, w)
         steps, tail = stack.steps, stack.tail
         k, R = len(steps), stack.replicas
@@ -133,7 +132,7 @@ def text(block: np.ndarray, per_run: bool = False) -> list[list[str]]:
 def rows(records, per_run: bool = False) -> list[list[str]]:
     """The table rows of a list of records (one record or a whole burst: the numbers are
     the same either way)."""
-    return [row for block in blocks(records, per_run) for row in text(block, per_run)]
+    return [row for block in blocks(stacks(records), per_run) for row in text(block, per_run)]
 
 
 def write(records: Iterable[StepRecord], out: TextIO, dim: int, runs: int,

@@ -171,7 +171,7 @@ class AxisPicture(QGraphicsPixmapItem):
             painter.end()
         self.setOffset(offset)
         self.setPixmap(image)
-        self._drawn = (axis.picture, axis.scenePos(), placement)
+        self._drawn = (axis.picture, drawn[1], placement)   # the picture the paint made
 
 
 @contextmanager
@@ -252,11 +252,20 @@ def path_item(plot: pg.PlotItem, pen: QPen, z: float = 0.0) -> QGraphicsPathItem
     return add_item(plot, item, z)
 
 
+def finite_mask(x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Where both x and y are finite, or None when all are: one pass over the data in the
+    usual case (a sum is finite only if every term is, barring overflow, which only sends
+    the check down the full path)."""
+    if np.isfinite(x.sum() + y.sum()):
+        return None
+    return np.isfinite(x) & np.isfinite(y)
+
+
 def _finite_pairs(x, y):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if np.isfinite(x.sum() + y.sum()):   # one pass when all are finite (the usual case)
+    keep = finite_mask(x, y)
+    if keep is None:
         return x, y
-    keep = np.isfinite(x) & np.isfinite(y)
     keep = keep[0::2] & keep[1::2]
     return x.reshape(-1, 2)[keep].ravel(), y.reshape(-1, 2)[keep].ravel()
 
@@ -294,10 +303,8 @@ def finite_points(x, y) -> tuple[np.ndarray, np.ndarray]:
     """x, y as float arrays without the points where either is NaN or infinite (one pass
     over the data when all are finite, the usual case)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if np.isfinite(x.sum() + y.sum()):
-        return x, y
-    keep = np.isfinite(x) & np.isfinite(y)
-    return x[keep], y[keep]
+    keep = finite_mask(x, y)
+    return (x, y) if keep is None else (x[keep], y[keep])
 
 
 def _connected(x, y, least: int) -> QPainterPath:
@@ -322,10 +329,9 @@ def simplify(x, y, cell: tuple[float, float]):
 def disc_outlines(x, y, radius: tuple[float, float], sides: int = 12):
     """Vertices (n, sides + 1) of a closed ``sides``-gon around each finite point (x, y);
     ``radius`` = (rx, ry) in data units (a view's pixel size times a radius in pixels)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = finite_points(x, y)
     angle = np.linspace(0, 2 * np.pi, sides + 1)
-    return (x[keep, None] + radius[0] * np.cos(angle)), (y[keep, None] + radius[1] * np.sin(angle))
+    return (x[:, None] + radius[0] * np.cos(angle)), (y[:, None] + radius[1] * np.sin(angle))
 
 
 def outlines_path(xs: np.ndarray, ys: np.ndarray) -> QPainterPath:

@@ -26,7 +26,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEngine, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from .native import discs_path
+from .native import discs_path, finite_mask
 
 # PixmapFragment: x, y (centre), sourceLeft, sourceTop, width, height, scaleX, scaleY,
 # rotation, opacity
@@ -87,8 +87,8 @@ class Sprites(QGraphicsRectItem):
         are kept, not copied, when all points are finite."""
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         kind = np.asarray(kind, dtype=np.intp)
-        if not np.isfinite(x.sum() + y.sum()):   # one pass when all are finite (the usual case)
-            keep = np.isfinite(x) & np.isfinite(y)
+        keep = finite_mask(x, y)
+        if keep is not None:
             x, y, kind = x[keep], y[keep], kind[keep]
         self.x, self.y, self.kind = x, y, kind
         self.count = len(self.x)
