@@ -16,9 +16,9 @@ from .. import style
 from ..arrows import arrow_segments, clamp_length, ellipse_factor, unit_circle
 from ..nice import nice_above, nice_below
 from .legend import Legend
-from .native import (Marker, NativePlotWidget, add_item, disc_item, discs_path, path_item,
-                     pixel_radius, polyline_path, qpen, segments_path, set_title, similarity,
-                     simplify)
+from .native import (Marker, NativePlotWidget, NativeViewBox, add_item, disc_item, discs_path,
+                     path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
+                     similarity, simplify)
 from .sprites import Sprites
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
@@ -54,7 +54,7 @@ def _ellipse_transform(centre, cov: np.ndarray, scale: float) -> QTransform | No
     return QTransform(max(l11, least), l21, 0.0, max(l22, least), float(centre[0]), float(centre[1]))
 
 
-class _PickingViewBox(pg.ViewBox):
+class _PickingViewBox(NativeViewBox):
     """Left click or drag sets θ; drag with the right or middle button (or Shift) pans."""
 
     picked = Signal(float, float)
@@ -118,6 +118,9 @@ class LandscapeView(NativePlotWidget):
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
                                         width=14)
         plot.layout.addItem(self.colorbar, 2, 5)   # right of the plot, as pyqtgraph inserts it
+        # the bar fills its view box: nothing to clip, and Qt no longer asks the box for its
+        # Python shape() on every frame of the plot beside it (NativeViewBox)
+        self.colorbar.vb.setFlag(QGraphicsItem.ItemClipsChildrenToShape, False)
         plot.layout.setColumnFixedWidth(4, 5)
         # contours come computed from the worker (pyqtgraph's IsocurveItem runs marching
         # squares in Python on the GUI thread: hundreds of ms per landscape)

@@ -26,7 +26,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
-                               QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget)
+                               QGraphicsScene, QGraphicsView, QGraphicsWidget,
+                               QStyleOptionGraphicsItem, QWidget)
 
 from .fastpath import points_path
 
@@ -42,6 +43,20 @@ class _PrepareForPaint(QObject):
         return False
 
 
+class NativeViewBox(pg.ViewBox):
+    """A ViewBox whose outline Qt reads in C++.
+
+    A view box clips its items to its ``shape()``, and Qt asks for it (and for the
+    ``boundingRect()`` that bounds its items' updates) on every repaint of a changed item:
+    pyqtgraph answers both in Python, so each frame of a live plot waited twice for the
+    engine thread to hand over the GIL (about 0.1 ms of the engine's time each).
+    QGraphicsWidget's own answers, the widget's rectangle, are the same but for the half
+    pixel pyqtgraph adds for a border, which these plots do not draw."""
+
+    boundingRect = QGraphicsWidget.boundingRect
+    shape = QGraphicsWidget.shape
+
+
 class NativePaint:
     """Mixin for pyqtgraph's GraphicsView widgets: Qt's own paintEvent, so painting starts
     in C++ without the GIL (the Python items in the scene take it only for themselves)."""
@@ -49,6 +64,8 @@ class NativePaint:
     paintEvent = QGraphicsView.paintEvent
 
     def __init__(self, *args, **kwargs):
+        if isinstance(self, pg.PlotWidget):
+            kwargs.setdefault("viewBox", NativeViewBox())
         super().__init__(*args, **kwargs)
         # items move every frame: keeping Qt's BSP index of them up to date costs more
         # (12 % of a landscape frame) than searching ~100 items when the mouse moves
@@ -217,7 +234,7 @@ class NativePlotWidget(NativePaint, pg.PlotWidget):
 
 
 class NativeLayoutWidget(NativePaint, pg.GraphicsLayoutWidget):
-    pass
+    """Its plots need a NativeViewBox: ``addPlot(viewBox=NativeViewBox())``."""
 
 
 def qpen(colour: str, width: float, alpha: int = 255, style=Qt.SolidLine,
@@ -384,10 +401,14 @@ def pixel_radius(plot: pg.PlotItem, pixels: float) -> tuple[float, float]:
 
 
 def set_title(plot: pg.PlotItem, text: str, size: str = "9pt") -> None:
-    """Set the title only when it changes: laying out rich text costs more than most curves."""
+    """Set the title only when it changes: laying out rich text costs more than most curves.
+
+    The plot is laid out at once: left to Qt's next event, that asks the title for its
+    Python ``sizeHint`` while the engine thread holds the GIL (a wait for each call)."""
     if getattr(plot, "_gradviz_title", None) != (text, size):
         plot._gradviz_title = (text, size)
         plot.setTitle(text, size=size)
+        plot.layout.activate()
 
 
 def polygon_path(x, y) -> QPainterPath:

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from ...engine.problems import softmax
 from .. import style
-from .native import Marker, NativePlotWidget, bars_path, path_item, polyline_path, qpen, set_title
+from .native import (Marker, NativePlotWidget, NativeViewBox, bars_path, path_item, polyline_path,
+                     qpen, set_title)
 
 CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
 
@@ -60,7 +61,7 @@ class PolicyBarsView(NativePlotWidget):
         style.axes(p, "action a", "π(a|θ)")
         self.bars = path_item(p, qpen(style.OUTLINE, 1, alpha=120), z=1)
         self.bars.setBrush(style.brush(style.ESTIMATE))
-        self.value_axis = pg.ViewBox()
+        self.value_axis = NativeViewBox()
         p.showAxis("right")
         p.scene().addItem(self.value_axis)
         p.getAxis("right").linkToView(self.value_axis)

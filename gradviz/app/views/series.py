@@ -6,14 +6,14 @@ Curves are plain Qt path items (views/native.py) and the ranges move in jumps
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor
 
 from ...engine.history import COLUMN
 from .. import style
 from .live_range import LiveRange
-from .native import (NativeLayoutWidget, NativePlotWidget, band_path, disc_item, discs_path,
-                     path_item, pixel_radius, polyline_path, qpen, set_title)
+from .native import (NativeLayoutWidget, NativePlotWidget, NativeViewBox, band_path, disc_item,
+                     discs_path, path_item, pixel_radius, polyline_path, qpen, segments_path,
+                     set_title)
 
 
 def _log10_positive(x, y):
@@ -60,7 +60,7 @@ class QualityView(NativeLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.top = self.addPlot(row=0, col=0)
+        self.top = self.addPlot(row=0, col=0, viewBox=NativeViewBox())
         self.top.setLogMode(y=True)
         self.top.setLabel("left", "size (log)")
         self.top.showGrid(x=True, y=True, alpha=0.25)
@@ -68,13 +68,16 @@ class QualityView(NativeLayoutWidget):
                           + style.coloured("— tr Var(ĝ) (estimated)", style.SPREAD), size="9pt")
         self.error = path_item(self.top, qpen(style.ESTIMATE, 1), z=2)   # noisy: 1 px
         self.spread = path_item(self.top, qpen(style.SPREAD, 1), z=1)
-        self.bottom = self.addPlot(row=1, col=0)
+        self.bottom = self.addPlot(row=1, col=0, viewBox=NativeViewBox())
         self.bottom.setXLink(self.top)
         self.bottom.setYRange(-1.05, 1.05)
         self.bottom.setLabel("left", "cos(ĝ, ∇J)")
         self.bottom.setLabel("bottom", "step t")
         self.bottom.showGrid(x=True, y=True, alpha=0.25)
-        self.bottom.addItem(pg.InfiniteLine(0, angle=0, pen=style.pen("#888888", 1)))
+        # a plain item across the view, not an InfiniteLine (which Qt asks for its Python
+        # boundingRect and paint on every repaint)
+        self.zero = path_item(self.bottom, qpen("#888888", 1), z=0)
+        self.bottom.getViewBox().sigXRangeChanged.connect(self._span_zero_line)
         self.cosine = path_item(self.bottom, qpen(style.ESTIMATE, 1), z=1)
         style.plain_axes(self.top)
         style.plain_axes(self.bottom)
@@ -83,6 +86,9 @@ class QualityView(NativeLayoutWidget):
         # log₁₀ values: at least one decade; the bottom plot follows its x
         self.top_range = LiveRange(self.top.getViewBox(), min_span=1.0)
         self._tick_height = None
+
+    def _span_zero_line(self, _, x_range) -> None:
+        self.zero.setPath(segments_path(list(x_range), [0.0, 0.0]))
 
     def show_series(self, rows: np.ndarray) -> None:
         step = rows[:, COLUMN["step"]]
