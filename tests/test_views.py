@@ -123,8 +123,10 @@ def test_a_closed_gate_holds_the_engine_between_steps():
     gate, stepped, stop = DrawGate(), threading.Event(), threading.Event()
 
     def engine():
-        while not stop.is_set():
-            with gate:
+        while not stop.is_set():   # as the worker steps (DrawGate's docstring)
+            if gate.closed:
+                gate.wait_open()
+            with gate.stepping:
                 stepped.set()
 
     thread = threading.Thread(target=engine)
