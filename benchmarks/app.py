@@ -7,7 +7,8 @@ after --memory-steps steps (default 10⁵) with the history the app keeps.
 Targets: ratio ≥ 0.8, ≥ 30 redraws/s, p99 latency < 50 ms.
 
 This machine's speed drifts by ±15 % over tens of seconds, so the headless and in-app
-rates are measured in alternating slices (--rounds of each) and compared as totals.
+rates are measured in alternating slices (--rounds of each) and compared as totals; the
+± is the standard error of the rounds' ratios.
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ def wait(app, condition, seconds):
     check.stop()
 
 
+def idle(app, seconds):
+    """Run the Qt event loop for ``seconds``, with no Python in between (a polling timer's
+    calls would each wait for the engine thread to hand over the GIL)."""
+    loop = QEventLoop()
+    QTimer.singleShot(round(1000 * seconds), loop.quit)
+    loop.exec()
+
+
 def open_window(app, config, arrows: bool = True, redraw: bool = True):
     """The main window at 1600×1000 on ``config``, shown, speed cap off, not yet running;
     settings go to a temporary folder, never the user's."""
@@ -77,7 +86,7 @@ def run_for(app, window, seconds: float):
     step0, redraws0, t0 = window.latest.step, window.redraws, time.perf_counter()
     clock.start()
     probe.start(PROBE_MS)
-    wait(app, lambda: False, seconds)
+    idle(app, seconds)
     steps, redraws = window.latest.step - step0, window.redraws - redraws0
     elapsed = time.perf_counter() - t0
     probe.stop()
@@ -96,49 +105,53 @@ def headless_for(run: Run, seconds: float):
 
 def measure(app, config, arrows: bool, seconds: float, rounds: int, redraw: bool = True):
     """Alternate headless and in-app slices; (headless steps/s, app steps/s, redraws/s,
-    lateness samples, window)."""
+    the ratio's standard error over the rounds, lateness samples, window)."""
     window = open_window(app, config, arrows, redraw)
     run = Run(config)
     run.step()
     totals = np.zeros(5)   # headless steps, seconds; app steps, redraws, seconds
-    lateness = []
+    lateness, ratios = [], []
     for _ in range(rounds):
-        totals[:2] += headless_for(run, seconds / rounds)
+        headless_steps, headless_seconds = headless_for(run, seconds / rounds)
         steps, redraws, elapsed, late = run_for(app, window, seconds / rounds)
-        totals[2:] += (steps, redraws, elapsed)
+        totals += (headless_steps, headless_seconds, steps, redraws, elapsed)
+        ratios.append((steps / elapsed) / (headless_steps / headless_seconds))
         lateness += late
-    return totals[0] / totals[1], totals[2] / totals[4], totals[3] / totals[4], lateness, window
+    error = np.std(ratios, ddof=1) / np.sqrt(rounds) if rounds > 1 else np.nan
+    return (totals[0] / totals[1], totals[2] / totals[4], totals[3] / totals[4], error, lateness,
+            window)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=12.0, help="in-app seconds per row")
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--memory-steps", type=int, default=100_000)
     parser.add_argument("--batches", type=int, nargs="+", default=[10**3, 10**5])
     args = parser.parse_args()
     app = create_application()
-    print(f"{'batch':>7} {'arrows':>11} {'app steps/s':>12} {'headless':>9} {'ratio':>6} "
+    print(f"{'batch':>7} {'arrows':>11} {'app steps/s':>12} {'headless':>9} {'ratio ± s.e.':>13} "
           f"{'redraws/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>7} {'after steps':>11}")
     for batch in args.batches:
         config = from_mapping({"batch": batch, "lr": 0.05, "steps": 0})
-        headless, rate, _, _, window = measure(app, config, False, args.seconds, args.rounds,
-                                               redraw=False)
+        headless, rate, _, error, _, window = measure(app, config, False, args.seconds,
+                                                      args.rounds, redraw=False)
         window.close()
         print(f"{batch:>7} {'(no redraw)':>11} {rate:>12,.0f} {headless:>9,.0f} "
-              f"{rate / headless:>6.2f}", flush=True)
+              f"{rate / headless:>6.2f} ± {error:.2f}", flush=True)
         for arrows in (True, False):
-            headless, rate, redraws, lateness, window = measure(app, config, arrows,
-                                                                args.seconds, args.rounds)
+            headless, rate, redraws, error, lateness, window = measure(app, config, arrows,
+                                                                       args.seconds, args.rounds)
             # at batch 10⁵ a step takes ~7 ms: 10⁵ steps would take 12 minutes per row
             memory_steps = args.memory_steps if batch <= 10**3 else min(args.memory_steps, 5000)
             window.toggle_run()
             wait(app, lambda: window.latest.step >= memory_steps - 1, 3600)
             memory, steps = rss_mb(), window.latest.step + 1
             window.close()
+            p50, p99 = np.percentile(lateness, [50, 99])
             print(f"{batch:>7} {'on' if arrows else 'off':>11} {rate:>12,.0f} {headless:>9,.0f} "
-                  f"{rate / headless:>6.2f} {redraws:>9.1f} {np.percentile(lateness, 50):>7.1f} "
-                  f"{np.percentile(lateness, 99):>7.1f} {memory:>7.0f} {steps:>11,}", flush=True)
+                  f"{rate / headless:>6.2f} ± {error:.2f} {redraws:>9.1f} {p50:>7.1f} {p99:>7.1f} "
+                  f"{memory:>7.0f} {steps:>11,}", flush=True)
 
 
 if __name__ == "__main__":
