@@ -49,9 +49,9 @@ class NativeViewBox(pg.ViewBox):
     A view box clips its items to its ``shape()``, and Qt asks for it (and for the
     ``boundingRect()`` that bounds its items' updates) on every repaint of a changed item:
     pyqtgraph answers both in Python, so each frame of a live plot waited twice for the
-    engine thread to hand over the GIL (about 0.1 ms of the engine's time each).
-    QGraphicsWidget's own answers, the widget's rectangle, are the same but for the half
-    pixel pyqtgraph adds for a border, which these plots do not draw."""
+    engine thread to hand over the GIL.  QGraphicsWidget's own answers, the widget's
+    rectangle, are the same but for the half pixel pyqtgraph adds for a border, which
+    these plots do not draw."""
 
     boundingRect = QGraphicsWidget.boundingRect
     shape = QGraphicsWidget.shape
@@ -64,8 +64,6 @@ class NativePaint:
     paintEvent = QGraphicsView.paintEvent
 
     def __init__(self, *args, **kwargs):
-        if isinstance(self, pg.PlotWidget):
-            kwargs.setdefault("viewBox", NativeViewBox())
         super().__init__(*args, **kwargs)
         # items move every frame: keeping Qt's BSP index of them up to date costs more
         # (12 % of a landscape frame) than searching ~100 items when the mouse moves
@@ -230,7 +228,9 @@ def quiet_scene(scene) -> list[AxisPicture]:
 
 
 class NativePlotWidget(NativePaint, pg.PlotWidget):
-    pass
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("viewBox", NativeViewBox())
+        super().__init__(*args, **kwargs)
 
 
 class NativeLayoutWidget(NativePaint, pg.GraphicsLayoutWidget):
