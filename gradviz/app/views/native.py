@@ -234,7 +234,15 @@ class NativePlotWidget(NativePaint, pg.PlotWidget):
 
 
 class NativeLayoutWidget(NativePaint, pg.GraphicsLayoutWidget):
-    """Its plots need a NativeViewBox: ``addPlot(viewBox=NativeViewBox())``."""
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # pyqtgraph binds addPlot to the layout on each instance, so replace it there
+        self.addPlot = self._add_native_plot
+
+    def _add_native_plot(self, *args, **kwargs) -> pg.PlotItem:
+        """The layout's addPlot, with a NativeViewBox unless one is given."""
+        kwargs.setdefault("viewBox", NativeViewBox())
+        return self.ci.addPlot(*args, **kwargs)
 
 
 def qpen(colour: str, width: float, alpha: int = 255, style=Qt.SolidLine,

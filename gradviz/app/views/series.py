@@ -11,9 +11,8 @@ from PySide6.QtGui import QBrush, QColor
 from ...engine.history import COLUMN
 from .. import style
 from .live_range import LiveRange
-from .native import (NativeLayoutWidget, NativePlotWidget, NativeViewBox, band_path, disc_item,
-                     discs_path, path_item, pixel_radius, polyline_path, qpen, segments_path,
-                     set_title)
+from .native import (NativeLayoutWidget, NativePlotWidget, band_path, disc_item, discs_path,
+                     path_item, pixel_radius, polyline_path, qpen, segments_path, set_title)
 
 
 def _log10_positive(x, y):
@@ -60,7 +59,7 @@ class QualityView(NativeLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.top = self.addPlot(row=0, col=0, viewBox=NativeViewBox())
+        self.top = self.addPlot(row=0, col=0)
         self.top.setLogMode(y=True)
         self.top.setLabel("left", "size (log)")
         self.top.showGrid(x=True, y=True, alpha=0.25)
@@ -68,7 +67,7 @@ class QualityView(NativeLayoutWidget):
                           + style.coloured("— tr Var(ĝ) (estimated)", style.SPREAD), size="9pt")
         self.error = path_item(self.top, qpen(style.ESTIMATE, 1), z=2)   # noisy: 1 px
         self.spread = path_item(self.top, qpen(style.SPREAD, 1), z=1)
-        self.bottom = self.addPlot(row=1, col=0, viewBox=NativeViewBox())
+        self.bottom = self.addPlot(row=1, col=0)
         self.bottom.setXLink(self.top)
         self.bottom.setYRange(-1.05, 1.05)
         self.bottom.setLabel("left", "cos(ĝ, ∇J)")

@@ -82,7 +82,7 @@ class Sprites(QGraphicsRectItem):
     # --- data ------------------------------------------------------------------------------
 
     def set_points(self, x, y, kind, pixel: tuple[float, float]) -> None:
-        """Show a dot at each finite (x, y) in colour ``kind``; ``pixel`` is the view's
+        """Show a dot at each finite (x, y) in style ``kind``; ``pixel`` is the view's
         pixel size in data units (for the bounds and for exported discs).  Arrays given
         are kept, not copied, when all points are finite."""
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
