@@ -280,6 +280,42 @@ def test_a_full_disk_leaves_no_partial_file(qtbot, make_window, tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("settings")) == []
 
 
+def test_a_disk_that_fills_under_the_runs_record_stops_the_run_and_says_why(qtbot, make_window,
+                                                                          tmp_path, capfd):
+    """The spool writes its buffer only when it is full (history.SPOOL_BUFFER) and when an
+    export asks: a full disk shows up at either, as a message, never a traceback."""
+    import errno
+    import io
+
+    from gradviz.engine.history import SPOOL_BUFFER
+
+    class FullDisk(io.RawIOBase):
+        def writable(self):
+            return True
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    window = make_window(batch=8)
+    window.engine.worker._spool._file = io.BufferedWriter(FullDisk(), SPOOL_BUFFER)  # engine idle
+    window.step_once()
+    qtbot.waitUntil(lambda: window.status.step == 1)
+    window.engine.send("export_csv", str(tmp_path / "run.csv"))
+    qtbot.waitUntil(lambda: window.last_message is not None)
+    assert window.last_message[0] == "Export failed" and "No space left" in window.last_message[1]
+    assert not (tmp_path / "run.csv").exists()
+    window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.state == RunState.STOPPED, timeout=30000)
+    assert window.last_message[0] == "Run stopped" and "cannot record the run" in window.status.reason
+    row_bytes = 8 * len(window.engine.worker._spool.header)
+    assert window.status.step * row_bytes > SPOOL_BUFFER / 2   # it failed when the buffer filled
+    window.reset()
+    qtbot.waitUntil(lambda: window.status.step == 0 and window.state == RunState.READY)
+    window.close()
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_long_full_speed_run_exports_every_step_once_in_order(qtbot, make_window, tmp_path):
     import subprocess
     import sys

@@ -98,6 +98,11 @@ class DecimatedSeries:
         return self._data.nbytes
 
 
+# bytes the spool collects before each write to its file: at batch 10³ a burst adds 12 kB,
+# so one system call per ~80 bursts (numpy's tofile made several per burst)
+SPOOL_BUFFER = 1 << 20
+
+
 class Spool:
     """Every step's table row (table.py's columns), appended to a temporary file as raw
     float64 blocks; formatted as CSV only when exported (formatting as the run goes cost
@@ -106,20 +111,23 @@ class Spool:
     def __init__(self, dim: int, runs: int):
         self.header = table.header(dim, runs)
         fd, self.path = tempfile.mkstemp(prefix="gradviz-run-", suffix=".f64")
-        self._file = os.fdopen(fd, "wb")
+        self._file = os.fdopen(fd, "wb", buffering=SPOOL_BUFFER)
         self.steps = 0
 
     def add(self, stacked: list[table.Stack]) -> None:
-        """Append the rows of the steps' ``stacked`` fields (table.stacks of the records)."""
+        """Append the rows of the steps' ``stacked`` fields (table.stacks of the records),
+        each block as its shape (k, width) then its k·width numbers.  An OSError (a full
+        disk) may surface here or at a later add, when the buffer is written."""
         for block in table.blocks(stacked):
-            np.array(block.shape, dtype=np.float64).tofile(self._file)
-            block.tofile(self._file)
+            self._file.write(np.array(block.shape, dtype=np.float64).tobytes())
+            self._file.write(np.ascontiguousarray(block, dtype=np.float64).tobytes())
         self.steps += sum(len(stack.steps) for stack in stacked)
 
     def export(self, path) -> None:
-        """Write everything spooled so far to ``path`` as CSV, atomically."""
-        self._file.flush()
-        with open(self.path, "rb") as source, atomic_write(path, "w", newline="") as out:
+        """Write everything spooled so far to ``path`` as CSV, atomically (a WriteError
+        names ``path`` if the spool's own buffer cannot be written either)."""
+        with atomic_write(path, "w", newline="") as out, open(self.path, "rb") as source:
+            self._file.flush()
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(self.header)
             while len(shape := np.fromfile(source, dtype=np.float64, count=2)) == 2:
@@ -128,8 +136,11 @@ class Spool:
                 writer.writerows(table.text(block))
 
     def close(self) -> None:
-        if not self._file.closed:
+        """Discard the spool (its last buffer too, whether or not it can be written)."""
+        try:
             self._file.close()
+        except OSError:
+            pass
         try:
             os.unlink(self.path)
         except OSError:
