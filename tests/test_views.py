@@ -144,6 +144,20 @@ def test_a_closed_gate_holds_the_engine_between_steps():
     assert not thread.is_alive()
 
 
+def test_a_gate_that_cannot_close_in_time_stays_open():
+    gate = DrawGate()
+    gate.stepping.acquire()                 # the engine is in a step longer than the wait
+    assert not gate.close(timeout=0.01)
+    assert not gate.closed
+    gate.stepping.release()
+    waiting = threading.Thread(target=gate.wait_open)
+    waiting.start()
+    waiting.join(2)
+    assert not waiting.is_alive()           # nothing holds the engine back
+    assert gate.close(timeout=0.01)         # and the gate still works
+    gate.open()
+
+
 @pytest.mark.parametrize("direct", [True, False])
 def test_points_path_matches_pyqtgraph_written_directly_or_not(direct, monkeypatch):
     import pyqtgraph as pg
