@@ -121,7 +121,7 @@ class Spool:
         disk) may surface here or at a later add, when the buffer is written."""
         for block in table.blocks(stacked):
             self._file.write(np.array(block.shape, dtype=np.float64).tobytes())
-            self._file.write(np.ascontiguousarray(block, dtype=np.float64).tobytes())
+            self._file.write(np.asarray(block, dtype=np.float64).tobytes())
         self.steps += sum(len(stack.steps) for stack in stacked)
 
     def export(self, path) -> None:

@@ -6,11 +6,11 @@ import numpy as np
 
 
 def plane_point(theta_row: np.ndarray, problem: str) -> tuple[float, float]:
-    """Where θ sits in the drawn plane: μ for gaussian; (θ₁ − θ_K, θ₂ − θ_K) for logits,
-    which is exact for K = 3 since softmax ignores a shift of all logits."""
-    if problem == "gaussian":
-        return float(theta_row[0]), float(theta_row[1])
-    return float(theta_row[0] - theta_row[-1]), float(theta_row[1] - theta_row[-1])
+    """Where θ sits in the drawn plane (:func:`plane_rows` of one θ): μ for gaussian;
+    (θ₁ − θ_K, θ₂ − θ_K) for logits, which is exact for K = 3 since softmax ignores a shift
+    of all logits."""
+    x, y = plane_rows(np.asarray(theta_row, dtype=float), problem)
+    return float(x), float(y)
 
 
 def plane_rows(rows: np.ndarray, problem: str) -> np.ndarray:

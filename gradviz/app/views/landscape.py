@@ -296,8 +296,8 @@ class LandscapeView(NativePlotWidget):
             if arrows < n:
                 title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
             cov = record.plane_covariance
-            centre = here + s * estimate
-            _place([self.ellipse], None if cov is None else _ellipse_transform(centre, cov, s))
+            tip = here + s * estimate   # the ellipse is centred on the estimate's arrow tip
+            _place([self.ellipse], None if cov is None else _ellipse_transform(tip, cov, s))
         else:
             self.contrib.setPath(QPainterPath())
             _place([self.ellipse], None)
