@@ -374,43 +374,6 @@ def test_running_plots_are_prepared_once_a_frame_not_before_each_paint(qtbot, ma
     assert view.getPlotItem().getAxis("bottom").picture is not None   # paused: paints prepare
 
 
-def test_plot_repaints_enter_python_only_for_the_sample_dots(qtbot, make_window):
-    """Each Python method Qt calls while it updates a plot waits for the engine thread's
-    GIL.  After a frame's new data, laying out and repainting every plot calls Python only
-    for the sample dots and, where a plot's range moved, for the view box's item group (an
-    abstract method in C++); pyqtgraph's view boxes (clip shape and bounds), the cosine
-    plot's zero line and a changed title's size hint made 2 to 6 more calls a plot."""
-    import sys
-
-    from PySide6.QtWidgets import QApplication, QGraphicsItem
-
-    window = _drawn_after_one_step(qtbot, make_window(batch=100))
-    window.step_once()
-    qtbot.waitUntil(lambda: window.latest.step == 1)
-    window._dirty = True
-    window._draw()          # new data in every plot, a new histogram title
-    calls = []
-
-    def count(frame, event, arg):
-        item = frame.f_locals.get("self")
-        if (event == "call" and isinstance(item, QGraphicsItem) and frame.f_back is not None
-                and frame.f_back.f_code.co_name == "update_plots"):
-            calls.append(f"{type(item).__name__}.{frame.f_code.co_name}")
-
-    def update_plots():
-        QApplication.processEvents()    # Qt's deferred layout and dirty-item handling
-        for view in window.plot_views:
-            view.viewport().repaint()
-
-    sys.setprofile(count)
-    try:
-        update_plots()
-    finally:
-        sys.setprofile(None)
-    assert "Sprites.paint" in calls, calls
-    assert set(calls) <= {"Sprites.paint", "ChildGroup.boundingRect"}, calls
-
-
 def test_the_cosine_plots_zero_line_spans_the_view(qtbot, make_window):
     window = _drawn_after_one_step(qtbot, make_window(batch=16))
     window.quality.bottom.setXRange(-50, 250, padding=0)
