@@ -103,7 +103,7 @@ def resolve_reward(text: str) -> Reward:
         raise ConfigError("reward: must be a catalogue name or a formula in x and y")
     if text.strip() in CATALOGUE:
         return CATALOGUE[text.strip()]
-    if text.strip().isidentifier() and text.strip() not in ("x", "y"):
+    if text.strip().isidentifier() and text.strip() not in ("x", "y", "pi", "e"):
         raise ConfigError(f"reward: unknown name {text.strip()!r} "
                           f"(catalogue: {', '.join(CATALOGUE)}; or a formula in x and y)")
     formula = Formula(text)
