@@ -27,7 +27,7 @@ RUN_OPTIONS = [
     ("--sigma", "sigma", "gaussian: standard deviation σ of the policy, 0.01…10 (default 0.5)"),
     ("--noise", "noise", "gaussian, softmax: standard deviation of additive reward noise (default 0)"),
     ("--estimator", "estimator", "score | pathwise | exact (default score)"),
-    ("--baseline", "baseline", "none | mean | loo | average | ema | optimal (default none)"),
+    ("--baseline", "baseline", "none | mean | loo | past | average | ema | optimal (default none)"),
     ("--ema-rate", "ema_rate", "rate ρ of the ema baseline, 0 < ρ ≤ 1 (default 0.1)"),
     ("--optimizer", "optimizer", "sgd | momentum | adam (default sgd)"),
     ("--lr", "lr", "learning rate α > 0 (default 0.5)"),
@@ -71,6 +71,8 @@ def _run_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-run", action="store_true", help="one row per run and step (with a run column)")
     p.add_argument("--config", metavar="FILE.toml", help="start from a session file; options given "
                    "here override its values")
+    p.add_argument("--preset", metavar="NAME", help="start from a session shipped with gradviz "
+                   "(see `gradviz list`); options given here override its values")
     p.add_argument("--out", metavar="FILE", help="write the CSV here (default: standard output)")
     return p
 
@@ -79,11 +81,18 @@ def build_config(args: argparse.Namespace) -> cfg.RunConfig:
     """The session file's config (if any) overridden by the options given."""
     from .engine import session
 
-    base = cfg.to_mapping(session.load(args.config)[0]) if args.config else {}
+    from .engine import presets
+
+    if args.config is not None and args.preset is not None:
+        raise ConfigError("--config and --preset: give one of them")
+    if args.preset is not None:
+        base = cfg.to_mapping(presets.load(args.preset))
+    else:
+        base = cfg.to_mapping(session.load(args.config)[0]) if args.config is not None else {}
     given = {key: getattr(args, key) for _, key, _ in RUN_OPTIONS if hasattr(args, key)}
     if hasattr(args, "learn_sigma"):
         given["learn_sigma"] = True
-    if "theta0" not in given and args.config is None:
+    if "theta0" not in given and args.config is None and args.preset is None:
         base.pop("theta0", None)
     return cfg.from_mapping({**base, **given})
 
@@ -123,13 +132,15 @@ def _write_table(table, run, handle, config, per_run) -> RunStopped | None:
 def list_command(argv) -> int:
     _Parser(prog="gradviz list", description="List problems, rewards, estimators and baselines."
             ).parse_args(argv)
+    from .engine import presets
     from .engine.rewards import CATALOGUE
 
     sections = [("problems", cfg.PROBLEMS),
                 ("rewards (gaussian; or type a formula in x and y)",
                  {name: r.description for name, r in CATALOGUE.items()}),
                 ("estimators", cfg.ESTIMATORS), ("baselines", cfg.BASELINES),
-                ("optimizers", cfg.OPTIMIZERS)]
+                ("optimizers", cfg.OPTIMIZERS),
+                ("presets (gradviz run --preset NAME)", {n: presets.describe(n) for n in presets.names()})]
     for title, entries in sections:
         print(f"{title}:")
         for name, text in entries.items():

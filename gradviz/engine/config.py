@@ -28,9 +28,12 @@ BASELINES = {
     "none": "b = 0",
     "mean": "b = batch mean including the sample itself: biased by the factor (N−1)/N",
     "loo": "b_i = mean of the other N−1 rewards: unbiased",
-    "average": "b = mean of all rewards received before this step: unbiased",
+    "average": "b = mean of all rewards so far, this batch's included (Sutton & Barto's R̄_t, "
+               "eq. 2.12): slightly biased",
+    "past": "b = mean of all rewards received before this step: unbiased",
     "ema": "b = exponential running average of past batch means (--ema-rate): unbiased",
-    "optimal": "b_k = E[f g_k²]/E[g_k²] per component, leave-one-out: unbiased, least variance",
+    "optimal": "b_k ≈ E[f g_k²]/E[g_k²] per component (the variance-minimising constant), "
+               "estimated from the other samples with E[g_k²] exact: unbiased",
 }
 OPTIMIZERS = {
     "sgd": "θ ← θ + α ĝ",

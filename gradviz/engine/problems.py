@@ -66,6 +66,11 @@ class GaussianProblem:
         g_log_sigma = (batch.eps * batch.eps).sum(axis=1, keepdims=True) - 2.0
         return np.concatenate([g_mu, g_log_sigma], axis=1)
 
+    def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
+        """E[g_k²] (R, d): E[(ε/σ)²] = 1/σ² for μ; E[(‖ε‖² − 2)²] = Var(χ²₂) = 4 for log σ."""
+        mu = np.repeat((1.0 / self.sigmas(theta) ** 2)[:, None], 2, axis=1)
+        return np.concatenate([mu, np.full((theta.shape[0], 1), 4.0)], axis=1) if self.learn_sigma else mu
+
     def pathwise(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
         """∇θ f(μ + σε) = (∇f(x), σ ∇f(x)·ε): the reparameterisation gradient."""
         grad_f = np.stack(self.reward_fn.gradient(batch.x[:, 0], batch.x[:, 1]), axis=1)
@@ -145,6 +150,11 @@ class SoftmaxProblem:
         onehot = batch.actions[:, None, :] == np.arange(self.dim)[None, :, None]
         return onehot - softmax(theta)[:, :, None]
 
+    def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
+        """E[(1{a=k} − π_k)²] = π_k (1 − π_k), (R, K)."""
+        pi = softmax(theta)
+        return pi * (1.0 - pi)
+
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pi = softmax(theta)
         values = self.action_values(theta.shape[0])
@@ -152,9 +162,10 @@ class SoftmaxProblem:
         return J, pi * (values - J[:, None])
 
     def p_best(self, theta: np.ndarray) -> np.ndarray:
-        """π of the truly best action, (R,)."""
-        best = self.action_values(theta.shape[0]).argmax(axis=1)
-        return softmax(theta)[np.arange(theta.shape[0]), best]
+        """π of the truly best actions, (R,): Σ π_a over every a whose value is the largest."""
+        values = self.action_values(theta.shape[0])
+        best = values == values.max(axis=1, keepdims=True)
+        return (softmax(theta) * best).sum(axis=1)
 
     def select(self, index: np.ndarray) -> None:
         """Keep replicas ``index`` (fixed rewards: nothing per replica)."""

@@ -15,7 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from . import optimizers
-from .baselines import RunningBaseline, baseline_values
+from .baselines import FROM_BATCH, RunningBaseline, baseline_values, jackknife_spread
 from .config import RunConfig, _live
 from .errors import ConfigError, RunStopped
 from .plane import plane_rows
@@ -50,7 +50,7 @@ class StepRecord:
     J: np.ndarray                # (R,)    exact J(θ_t)
     grad: np.ndarray             # (R, d)  exact ∇J(θ_t)
     estimate: np.ndarray         # (R, d)  ĝ
-    variance: np.ndarray         # (R, d)  Var(ĝ_k) = s²_k / N  (NaN when N = 1)
+    variance: np.ndarray         # (R, d)  Var(ĝ_k) estimated (estimate_gradient; NaN when N = 1)
     baseline: np.ndarray | None  # (R,)    mean baseline used (score function only)
     reward_mean: np.ndarray      # (R,)
     p_best: np.ndarray | None    # (R,)    π(best action) for softmax / bandit
@@ -80,20 +80,27 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     """ĝ for every replica from one batch, with what it is made of.
 
     score:    cᵢ = (f(xᵢ) − bᵢ) ∇θ log p(xᵢ|θ);   pathwise: cᵢ = ∇θ f(μ + σεᵢ);   exact: ĝ = ∇J.
-    ĝ = (1/N) Σᵢ cᵢ and Var(ĝ_k) = s²_k/N with s²_k the sample variance (ddof 1) of c_{·k};
-    for replica 0 also Cov(Aĝ) = A S Aᵀ/N, S the contributions' sample covariance and A the
-    map to the drawn plane (engine.plane), for the app's ellipse, where the plane shows all
-    of θ (d ≤ 3: μ, maybe log σ, or three logits up to their common shift).
+    ĝ = (1/N) Σᵢ cᵢ.  Var(ĝ_k) = s²_k/N, s² the contributions' sample variance (ddof 1),
+    when they are independent; for a baseline built from the batch the jackknife
+    (baselines.py), since its contributions share rewards.
+    For replica 0 also Cov(Aĝ) in the drawn plane (A: engine.plane), the same way, for the
+    app's ellipse, where the plane shows all of θ (d ≤ 3: μ, maybe log σ, or three logits
+    up to their common shift).  The exact estimator has no sampling noise: Var = 0.
     Returns (ĝ (R, d), Var (R, d), contributions (R, d, N) | None, scores | None,
     mean baseline (R,) | None, Cov(Aĝ) (2, 2) | None).
     """
     n = f.shape[1]
     baseline = scores = contributions = plane_cov = None
+    spread = None
     if cfg.estimator == "score":
         scores = problem.score(theta, batch)
-        b = baseline_values(cfg.baseline, f, scores, running)
+        moment = problem.score_second_moment(theta) if cfg.baseline == "optimal" else None
+        b = baseline_values(cfg.baseline, f, scores, moment, running)
         contributions = (f[:, None, :] - b) * scores
         baseline = b.mean(axis=(1, 2))
+        if cfg.baseline in FROM_BATCH and n > 1:
+            with np.errstate(all="ignore"):
+                spread = jackknife_spread(cfg.baseline, f, scores, moment, running)
     elif cfg.estimator == "pathwise":
         contributions = problem.pathwise(theta, batch)
     if contributions is None:
@@ -101,11 +108,12 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     with np.errstate(all="ignore"):
         estimate = contributions.mean(axis=2)
         if n > 1:
-            centred = contributions - estimate[..., None]
-            variance = np.einsum("rdn,rdn->rd", centred, centred) / ((n - 1) * n)
+            centred = contributions - estimate[..., None] if spread is None else spread
+            count = centred.shape[2]          # N, or the jackknife's groups
+            variance = np.einsum("rdn,rdn->rd", centred, centred) / ((count - 1) * count)
             if centred.shape[1] <= 3:
-                motion = plane_rows(centred[0], problem.kind)      # (2, N)
-                plane_cov = np.einsum("in,jn->ij", motion, motion) / ((n - 1) * n)
+                motion = plane_rows(centred[0], problem.kind)      # (2, count)
+                plane_cov = np.einsum("in,jn->ij", motion, motion) / ((count - 1) * count)
         else:
             variance = np.full_like(estimate, np.nan)
     return estimate, variance, contributions, scores, baseline, plane_cov
