@@ -137,3 +137,66 @@ def test_reward_gradient_by_central_differences_is_accurate():
 def test_config_default_starts_where_the_hills_pull():
     config = from_mapping({})
     assert config.initial_theta() == (-1.0, -2.5)
+
+
+def bump_expectation(mu, sigma, bumps):
+    """Closed form of J and ∇μJ for f = Σ h·exp(−‖x − c‖²/2w²) under x ~ N(μ, σ²I):
+    J = Σ h·w²/(w² + σ²)·exp(−‖μ − c‖²/2(w² + σ²)), ∇μJ = Σ (its term)·(c − μ)/(w² + σ²)."""
+    J, grad = 0.0, np.zeros(2)
+    for cx, cy, h, w in bumps:
+        s2 = w * w + sigma * sigma
+        d = np.array([cx, cy]) - mu
+        term = h * w * w / s2 * np.exp(-(d @ d) / (2 * s2))
+        J, grad = J + term, grad + term * d / s2
+    return J, grad
+
+
+HILLS = [(-1.5, 1.0, 0.6, 0.6), (1.5, 1.2, 1.0, 0.5), (0.0, -1.5, 0.8, 0.6)]
+NARROW = "exp(-((x - 1)**2 + (y + 0.5)**2) / (2 * 0.1**2))"
+
+
+@pytest.mark.parametrize("reward,bumps,sigmas", [
+    ("hills", HILLS, [0.01, 0.1, 0.5, 2.0, 10.0]),
+    (NARROW, [(1.0, -0.5, 1.0, 0.1)], [0.01, 0.05, 0.3, 1.0, 5.0]),
+])
+def test_exact_j_is_exact_at_every_accepted_sigma(reward, bumps, sigmas):
+    """To 1e-8 against the closed form, from the narrowest σ to the widest accepted for the
+    reward (a 0.1-wide bump at σ = 5 is 50 times narrower than the policy)."""
+    from gradviz.engine.rewards import resolve_reward
+    assert max(sigmas) == min(10.0, resolve_reward(reward).widest_sigma)
+    rng = np.random.default_rng(3)
+    for sigma in sigmas:
+        for mu in rng.uniform(-2, 2, size=(3, 2)):
+            J, grad = GaussianProblem(resolve_reward(reward), sigma, False).exact(mu[None])
+            J_true, grad_true = bump_expectation(mu, sigma, bumps)
+            assert abs(J[0] - J_true) < 1e-8 and np.abs(grad[0] - grad_true).max() < 1e-8, sigma
+
+
+def test_a_sigma_wider_than_the_reward_allows_is_refused_with_the_limit():
+    from gradviz.engine.config import from_mapping
+    from gradviz.engine.errors import ConfigError
+    with pytest.raises(ConfigError, match="wider than 5"):
+        from_mapping({"reward": NARROW, "sigma": 5.5})
+
+
+@pytest.mark.parametrize("reward", ["exp(x**2/2)", "exp(x*x)", "exp(x**2/4)", "1/(1 + 0*x) * exp(abs(y)**2)"])
+def test_an_infinite_or_slowly_converging_expectation_stops_the_run_with_a_reason(reward):
+    from gradviz.engine.config import from_mapping
+    from gradviz.engine.errors import RunStopped
+    from gradviz.engine.run import Run
+    with pytest.raises(RunStopped, match="infinite or converges too slowly"):
+        Run(from_mapping({"reward": reward, "sigma": 1.0, "theta0": [0.0, 0.0]})).step()
+
+
+@pytest.mark.parametrize("reward,sigma", [("x > 1", 0.05), ("x > 1", 1.0), ("abs(x - 0.3)", 1.0),
+                                          ("floor(x)", 0.5)])
+def test_a_non_smooth_reward_that_cannot_be_made_exact_stops_the_run_instead_of_misreporting(reward, sigma):
+    """The trapezoid rule converges like δ on a jump: the truth Φ(−0.4) = 0.34458 was
+    reported as 0.4003.  Now the grid is halved until two levels agree to 1e-6, and the
+    run stops with a reason when they never do."""
+    from gradviz.engine.config import from_mapping
+    from gradviz.engine.errors import RunStopped
+    from gradviz.engine.run import Run
+    with pytest.raises(RunStopped, match="non-smooth"):
+        Run(from_mapping({"reward": reward, "sigma": sigma, "theta0": [0.98, 0.0],
+                          "estimator": "exact"})).step()

@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 
+from .errors import InexactError
 from .run import Run, estimate_gradient
 
 BATCH_SIZES = tuple(2**k for k in range(11))  # 1 … 1024
@@ -26,8 +27,11 @@ def variance_curve(run: Run, batch_sizes=BATCH_SIZES, repeats: int = 200, seed: 
     for n in batch_sizes:
         batch = problem.sample(theta, n, rng)
         f = problem.reward(batch, rng)
-        with np.errstate(all="ignore"):
-            _, grad = problem.exact(theta[:1])
+        try:
+            with np.errstate(all="ignore"):
+                _, grad = problem.exact(theta[:1])
+        except InexactError:      # the run itself stops with the reason at its next step
+            return np.asarray(batch_sizes, dtype=float), np.full(len(batch_sizes), np.nan)
         estimate = estimate_gradient(problem, run.config, theta, batch, f,
                                      np.repeat(grad, repeats, axis=0), running)[0]
         traces.append(estimate.var(axis=0, ddof=1).sum())

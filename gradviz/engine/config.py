@@ -220,6 +220,13 @@ def from_mapping(values: dict[str, Any]) -> RunConfig:
         seed=_integer("seed", v["seed"], 0, 2**63 - 1),
         theta_bound=_number("theta_bound", v["theta_bound"], 0.0, 1e12, lo_open=True),
     )
+    if problem == "gaussian":
+        from .rewards import resolve_reward
+        widest = resolve_reward(cfg.reward).widest_sigma
+        if cfg.sigma > widest:
+            raise ConfigError(f"sigma: {cfg.sigma:g} is wider than {widest:g}, the widest σ at which "
+                              f"exact J stays exact for this reward (its narrowest feature is "
+                              f"{resolve_reward(cfg.reward).scale:g} wide)")
     if len(cfg.rewards) > 1000:
         raise ConfigError("rewards: at most 1000 actions")
     if cfg.estimator == "pathwise" and problem != "gaussian":

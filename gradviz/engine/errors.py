@@ -16,3 +16,9 @@ class RunStopped(RuntimeError):
         super().__init__(f"run stopped at step {step}: {reason}")
         self.reason = reason
         self.step = step
+
+
+class InexactError(ArithmeticError):
+    """Exact J cannot be computed to its stated accuracy here (an infinite or slowly
+    converging expectation, a non-smooth reward whose grids do not agree); the message
+    says why, fit to show a user."""

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .quadrature import gaussian_rule
+from .errors import InexactError
+from .quadrature import MAX_NODES, NONSMOOTH_TOLERANCE, SHELL, TAIL_SHARE, gaussian_rule, node_count
 from .rewards import Reward
 
 MAX_QUADRATURE_POINTS = 2_000_000  # replicas × nodes evaluated at once by exact()
@@ -80,23 +81,59 @@ class GaussianProblem:
         return np.concatenate([grad_f, d_log_sigma], axis=1)
 
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """J = E[f(μ + σZ)], ∇μ J = E[f·Z]/σ, ∂J/∂log σ = E[f·(‖Z‖² − 2)], by quadrature."""
+        """J = E[f(μ + σZ)], ∇μ J = E[f·Z]/σ, ∂J/∂log σ = E[f·(‖Z‖² − 2)], by quadrature
+        (quadrature.py): one grid for a smooth reward; for a non-smooth one the grid is
+        halved until two levels agree to 1e-6.  Raises InexactError where that cannot be
+        had, or where f·p has not decayed by |Z| = 7 (an infinite expectation, or one that
+        converges too slowly to truncate)."""
+        sigma_max = float(self.sigmas(theta).max())
+        scale = self.reward_fn.scale
+        J, grad, size = self._quadrature(theta, 0)
+        if self.reward_fn.smooth:
+            return J, grad
+        level = 1
+        while node_count(sigma_max, scale, level) <= MAX_NODES:
+            finer_J, finer_grad, size = self._quadrature(theta, level)
+            change = max(np.abs(finer_J - J).max(),
+                         np.abs((finer_grad - grad)[:, :2] * self.sigmas(theta)[:, None]).max())
+            J, grad = finer_J, finer_grad
+            if change <= NONSMOOTH_TOLERANCE * max(1.0, size):
+                return J, grad
+            level += 1
+        raise InexactError(
+            f"exact J of this non-smooth reward is not within {NONSMOOTH_TOLERANCE:g} on the "
+            f"finest grid ({MAX_NODES}² nodes; the last halving still moved it by {change:.2g}): "
+            "write jumps and kinks smoothly, e.g. sigmoid((x - 1)/0.05) for x > 1")
+
+    def _quadrature(self, theta: np.ndarray, level: int):
+        """(J, ∇J, largest E|f|) on gaussian_rule's grid of ``level``, chunked over replicas;
+        InexactError if the outer shell |Z| ≥ 7 holds more than TAIL_SHARE of max(1, E|f|)."""
         sigmas = self.sigmas(theta)
-        t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale)
+        t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale, level)
         z = np.stack(np.meshgrid(t, t, indexing="ij")).reshape(2, -1)
         weights = np.outer(w, w).ravel()
+        shell = np.abs(z).max(axis=0) >= SHELL
         J = np.empty(theta.shape[0])
         grad = np.empty_like(theta)
+        size = 0.0
         chunk = max(1, MAX_QUADRATURE_POINTS // z.shape[1])
         for lo in range(0, theta.shape[0], chunk):  # bounds memory; one pass when R·n² ≤ 2e6
             part = slice(lo, lo + chunk)
             mu, sig = theta[part, :2, None], sigmas[part, None]
             fw = self.reward_fn(mu[:, 0] + sig * z[0], mu[:, 1] + sig * z[1]) * weights
+            magnitude = np.abs(fw)
+            total = magnitude.sum(axis=1)
+            outer = magnitude[:, shell].sum(axis=1)
+            if (outer > TAIL_SHARE * np.maximum(total, 1.0)).any():
+                raise InexactError(
+                    "E[f(x)] is infinite or converges too slowly to compute exactly: f·p has "
+                    f"not decayed {SHELL:g}σ from μ (f grows about as fast as p falls)")
+            size = max(size, float(total.max()))
             J[part] = fw.sum(axis=1)
             grad[part, :2] = (fw @ z.T) / sig
             if self.learn_sigma:
                 grad[part, 2] = fw @ ((z * z).sum(axis=0) - 2.0)
-        return J, grad
+        return J, grad, size
 
     def p_best(self, theta: np.ndarray) -> None:
         return None

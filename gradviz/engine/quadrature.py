@@ -1,4 +1,4 @@
-"""Quadrature for Gaussian expectations E[g(Z)], Z ~ N(0, 1).
+"""Quadrature for Gaussian expectations E[g(Z)], Z ~ N(0, 1), and its limits.
 
 We use the trapezoid rule on a uniform grid t_k = k·δ, k = −K … K, with weights
 w_k ∝ exp(−t_k²/2) normalised to sum 1.  For a Gaussian-weighted integrand that is
@@ -7,6 +7,15 @@ exp(−2π² (min(1, s/σ)/δ)²): with δ = min(1, s/σ)/2 that is below 1e-30,
 reaches |t| ≤ 8 (tail mass < 1e-15).  Unlike Gauss–Hermite, it stays exact when σ is
 many times wider than the reward's narrowest feature (measured: 1e-15 vs 1e-2 on the
 ridge at σ = 3).
+
+Limits, so that "exact" stays exact:
+- at most MAX_NODES nodes per axis, so σ ≤ SIGMA_PER_SCALE · s (the widest σ at which
+  δ = s/(2σ) still reaches |t| = 8);
+- a non-smooth g (a jump or kink) converges only like δ or δ²: the grid is halved until two
+  levels agree to NONSMOOTH_TOLERANCE, and refused if the node limit comes first;
+- the integrand must have decayed by |t| = 7 (at most TAIL_SHARE of max(1, E|g|) on the
+  outer shell |t| ≥ 7; a Gaussian-tailed g leaves 1e-12 there and 1e-15 beyond 8),
+  else the expectation is infinite or converges too slowly to truncate at 8.
 """
 
 from __future__ import annotations
@@ -14,14 +23,29 @@ from __future__ import annotations
 import numpy as np
 
 REACH = 8.0
-MAX_NODES = 801
+MAX_NODES = 1601
+SIGMA_PER_SCALE = (MAX_NODES - 1) / (4 * REACH)          # 50: n = 4·REACH·σ/s + 1
+NONSMOOTH_TOLERANCE = 1e-6
+TAIL_SHARE = 1e-9
+SHELL = REACH - 1.0
 
 
-def gaussian_rule(sigma: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes t and weights w with Σ w_k g(t_k) ≈ E[g(Z)] for g varying on scale/σ."""
-    delta = min(1.0, scale / sigma) / 2.0
-    half = min(int(np.ceil(REACH / delta)), MAX_NODES // 2)
-    delta = REACH / half if half * delta < REACH else delta
+def gaussian_rule(sigma: float, scale: float, level: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes t and weights w with Σ w_k g(t_k) ≈ E[g(Z)] for g varying on scale/σ; each
+    ``level`` halves δ (and keeps every node of the level before)."""
+    delta = min(1.0, scale / sigma) / 2.0 / 2**level
+    half = int(np.ceil(REACH / delta - 1e-9))
     t = np.arange(-half, half + 1) * delta
     w = np.exp(-0.5 * t * t)
     return t, w / w.sum()
+
+
+def node_count(sigma: float, scale: float, level: int = 0) -> int:
+    """Nodes per axis of gaussian_rule(sigma, scale, level)."""
+    delta = min(1.0, scale / sigma) / 2.0 / 2**level
+    return 2 * int(np.ceil(REACH / delta - 1e-9)) + 1
+
+
+def widest_sigma(scale: float) -> float:
+    """The widest σ whose grid fits MAX_NODES nodes per axis."""
+    return SIGMA_PER_SCALE * scale

@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import ConfigError
 from .formula import Formula
+from .quadrature import widest_sigma
 
 VIEW = (-4.0, 4.0, -4.0, 4.0)
 FORMULA_SCALE = 0.1
@@ -62,6 +63,12 @@ class Reward:
     description: str
     scale: float = FORMULA_SCALE
     view: tuple = VIEW
+    smooth: bool = True
+
+    @property
+    def widest_sigma(self) -> float:
+        """The widest σ at which exact J stays exact (quadrature.py)."""
+        return widest_sigma(self.scale)
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """f(x, y) elementwise, for arrays x and y of one shape."""
@@ -107,4 +114,4 @@ def resolve_reward(text: str) -> Reward:
         raise ConfigError(f"reward: unknown name {text.strip()!r} "
                           f"(catalogue: {', '.join(CATALOGUE)}; or a formula in x and y)")
     formula = Formula(text)
-    return Reward(formula.text, formula, "user formula")
+    return Reward(formula.text, formula, "user formula", smooth=formula.smooth)

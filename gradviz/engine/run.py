@@ -17,7 +17,7 @@ import numpy as np
 from . import optimizers
 from .baselines import FROM_BATCH, RunningBaseline, baseline_values, jackknife_spread
 from .config import RunConfig, _live
-from .errors import ConfigError, RunStopped
+from .errors import ConfigError, InexactError, RunStopped
 from .plane import plane_rows
 from .problems import BanditProblem, GaussianProblem, SoftmaxProblem
 from .rewards import resolve_reward
@@ -190,8 +190,11 @@ class Run:
         batch = problem.sample(theta, n, self.rng)
         f = problem.reward(batch, self.rng)
         self._check_rewards(f, batch)
-        with np.errstate(all="ignore"):
-            J, grad = problem.exact(theta)
+        try:
+            with np.errstate(all="ignore"):
+                J, grad = problem.exact(theta)
+        except InexactError as err:
+            raise RunStopped(str(err), self.t) from None
         if not (np.isfinite(J).all() and np.isfinite(grad).all()):
             raise RunStopped("the reward is not finite everywhere near θ, so exact J is undefined",
                              self.t)
@@ -244,8 +247,9 @@ class Run:
                              "lower the learning rate", self.t)
         if getattr(self.problem, "learn_sigma", False):
             sigma = np.exp(new_theta[:, 2])
-            lo, hi = LEARNED_SIGMA_RANGE
+            lo, hi = LEARNED_SIGMA_RANGE[0], min(LEARNED_SIGMA_RANGE[1],
+                                                 self.problem.reward_fn.widest_sigma)
             if sigma.min() < lo or sigma.max() > hi:
                 raise RunStopped(f"σ would leave [{lo:g}, {hi:g}] (σ = "
-                                 f"{sigma.min() if sigma.min() < lo else sigma.max():.3g}); "
-                                 "lower the learning rate", self.t)
+                                 f"{sigma.min() if sigma.min() < lo else sigma.max():.3g}), the "
+                                 "range where exact J stays exact; lower the learning rate", self.t)
