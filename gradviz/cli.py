@@ -6,6 +6,7 @@ Nothing here imports Qt unless the app (or an export) is asked for.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__
@@ -123,7 +124,7 @@ def run_command(argv) -> int:
 def _write_table(table, run, handle, config, per_run) -> RunStopped | None:
     """Write every step; a run that stops early keeps its rows and returns the reason."""
     try:
-        table.write(run.steps(config.steps), handle, config.dim, config.runs, per_run)
+        table.write(run.steps(config.steps), handle, config.dim, table.max_runs(config), per_run)
     except RunStopped as err:
         return err
     return None
@@ -158,7 +159,7 @@ def app_command(argv) -> int:
     p.add_argument("--config", metavar="FILE.toml", help="open a saved session")
     args = p.parse_args(argv)
     config = None
-    if args.config:
+    if args.config is not None:
         from .engine import session
         try:
             config = session.load(args.config)
@@ -173,16 +174,37 @@ COMMANDS = {"run": run_command, "list": list_command}
 
 
 def main(argv=None) -> int:
+    """Dispatch to a command.  Standard output that is closed, full or a pipe whose reader
+    has gone (`gradviz run | head -1`) ends the command with one line and status 2; every
+    other OSError is turned into a message where it happens."""
     from .engine.allocator import tune_allocator
 
     tune_allocator()   # before any thread starts: steps reuse their memory (allocator.py)
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == "export":
-        from .export_cli import export_command
-        return export_command(argv[1:])
-    if argv and argv[0] in COMMANDS:
-        return COMMANDS[argv[0]](argv[1:])
-    return app_command(argv)
+    try:
+        if argv and argv[0] == "export":
+            from .export_cli import export_command
+            return export_command(argv[1:])
+        if argv and argv[0] in COMMANDS:
+            if sys.stdout is None:
+                fail("standard output is closed (give --out FILE, or redirect it)")
+            status = COMMANDS[argv[0]](argv[1:])
+            sys.stdout.flush()
+            return status
+        return app_command(argv)
+    except OSError as err:   # what escaped is a write to standard output
+        _silence_stdout()
+        fail(f"cannot write to standard output: {err.strerror or err}")
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so that Python's own flush at exit does not
+    fail a second time with a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def export_command(argv) -> int:
     from .engine.errors import ConfigError
 
     try:
-        config = session.load(args.config)[0] if args.config else RunConfig()
+        config = session.load(args.config)[0] if args.config is not None else RunConfig()
     except ConfigError as err:
         fail(str(err))
     steps = config.steps if args.steps is None else args.steps
@@ -59,6 +59,7 @@ def export_command(argv) -> int:
     from .app.render import headless_window, play
     from .engine.run import Run
 
+    _quiet_offscreen_notices()
     app = create_application()  # noqa: F841  (kept alive while rendering)
     window = headless_window(config)
     widget = plot_widget(window, args.plot)
@@ -78,6 +79,22 @@ def export_command(argv) -> int:
     if reason:
         fail(f"{reason} (the figure shows the run up to there)", EXIT_STOPPED)
     return 0
+
+
+# what Qt's offscreen platform says on every export, though nothing is wrong
+OFFSCREEN_NOTICES = ("This plugin does not support propagateSizeHints",)
+
+
+def _quiet_offscreen_notices() -> None:
+    """Drop the offscreen platform's notices, so that an error is the one line it should
+    be; every other Qt message still goes to standard error."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode, context, message):
+        if not message.startswith(OFFSCREEN_NOTICES):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 if __name__ == "__main__":

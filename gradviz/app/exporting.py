@@ -1,6 +1,6 @@
 """Figures, data and animations out of gradviz: PNG at a chosen width, SVG (vector), CSV
-(every step), animated GIF.  Every file is written to a temporary name and renamed, so a
-failure leaves no partial file.
+(every step), animated GIF.  Each is encoded in memory and written by files.atomic_write,
+so a failure (a full disk too) leaves no partial file and replaces nothing.
 
 SVG: plots go through pyqtgraph's own SVGExporter; it works with the PySide6 6.10 this
 project pins (pyqtgraph 0.14's exporter raises on every plot with PySide6 ≥ 6.11, pyqtgraph
@@ -10,20 +10,18 @@ Qt's QSvgGenerator.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers the exporters)
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
 
-from ..engine.files import WriteError, current_umask
+from ..engine.files import WriteError, write_bytes
 from ..export_cli import PLOTS
 from .views.native import live_axes
 
@@ -51,27 +49,6 @@ def _scene_item(widget):
     if isinstance(widget, pg.GraphicsLayoutWidget):
         return widget.ci
     return None
-
-
-def _temporary(path: Path) -> Path:
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    except OSError as err:
-        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
-    os.close(fd)
-    return Path(tmp)
-
-
-def _commit(tmp: Path, path: Path, ok: bool, what: str) -> None:
-    if not ok or not tmp.exists() or tmp.stat().st_size == 0:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {what} failed (disk full or not writable?)")
-    try:
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
 
 
 def render_image(widget: QWidget, width: int | None = None) -> QImage:
@@ -107,35 +84,48 @@ def _render(widget: QWidget, painter: QPainter) -> None:
 def export_png(widget: QWidget, path, width: int | None = None) -> None:
     if width is not None and not 16 <= width <= 16000:
         raise ExportError(f"PNG width {width} is outside 16 … 16000 pixels")
-    path = Path(path)
-    tmp = _temporary(path)
-    ok = render_image(widget, width).save(str(tmp), "PNG")
-    _commit(tmp, path, ok, "PNG encoding")
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
+    if not render_image(widget, width).save(buffer, "PNG"):
+        raise ExportError(f"cannot write {path}: PNG encoding failed")
+    buffer.close()
+    _write(path, bytes(data))
 
 
 def export_svg(widget: QWidget, path) -> None:
-    path = Path(path)
-    tmp = _temporary(path)
     item = _scene_item(widget)
+    with live_axes(widget):
+        if item is not None:
+            data = pg.exporters.SVGExporter(item).export(toBytes=True)
+        else:
+            array = QByteArray()
+            buffer = QBuffer(array)
+            buffer.open(QIODevice.WriteOnly)
+            generator = QSvgGenerator()
+            generator.setOutputDevice(buffer)
+            generator.setSize(widget.size())
+            generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
+            generator.setTitle("gradviz")
+            painter = QPainter(generator)
+            try:
+                _render(widget, painter)
+            finally:
+                painter.end()
+            buffer.close()
+            data = bytes(array)
+    _write(path, data)
+
+
+def _write(path, data: bytes) -> None:
+    """The encoded figure to ``path`` (files.atomic_write: a temporary file renamed, links
+    written through, devices and FIFOs written into, a file's mode kept)."""
+    if not data:
+        raise ExportError(f"cannot write {path}: the encoder produced nothing")
     try:
-        with live_axes(widget):
-            if item is not None:
-                pg.exporters.SVGExporter(item).export(fileName=str(tmp))
-            else:
-                generator = QSvgGenerator()
-                generator.setFileName(str(tmp))
-                generator.setSize(widget.size())
-                generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
-                generator.setTitle("gradviz")
-                painter = QPainter(generator)
-                try:
-                    _render(widget, painter)
-                finally:
-                    painter.end()
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
-    _commit(tmp, path, True, "SVG export")
+        write_bytes(path, data)
+    except WriteError as err:
+        raise ExportError(str(err)) from None
 
 
 def export_figure(widget: QWidget, path, width: int | None = None) -> None:
@@ -153,15 +143,9 @@ def write_gif(frames: list[np.ndarray], path, seconds_per_frame: float = 0.08) -
     """Frames (h, w, 3) uint8 to an animated GIF that loops (imageio, Pillow plugin)."""
     import imageio.v3 as iio
 
-    path = Path(path)
-    tmp = _temporary(path)
-    try:
-        iio.imwrite(tmp, np.stack(frames), extension=".gif", duration=int(seconds_per_frame * 1000),
-                    loop=0)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
-    _commit(tmp, path, True, "GIF encoding")
+    data = iio.imwrite("<bytes>", np.stack(frames), extension=".gif",
+                       duration=int(seconds_per_frame * 1000), loop=0)
+    _write(path, data)
 
 
 def image_to_array(image: QImage) -> np.ndarray:

@@ -35,7 +35,9 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     """Advance ``run`` by ``steps`` feeding ``window``; return (frames as arrays, stop reason).
 
     With ``frames`` > 0, ``plot`` (a widget of the window) is captured after steps
-    round(linspace(0, steps − 1, frames)): ``frames`` images when steps ≥ frames."""
+    round(linspace(0, steps − 1, frames)): ``frames`` images when steps ≥ frames.  Memory
+    is one step's: only each step's table numbers are kept, and handed to the window's
+    bounded series every table.CHUNK steps."""
     from .exporting import image_to_array, render_image
 
     key = landscape_key(run)
@@ -45,7 +47,7 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     captured, pending, reason = [], [], ""
     try:
         for record in run.steps(steps):
-            pending.append(record)
+            pending.append(table.parts(record))
             if run.config.learn_sigma and landscape_key(run) != key:
                 key = landscape_key(run)
                 window._on_landscape(landscape_for(run))
@@ -53,6 +55,10 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
                 _show(window, run, record, pending)
                 pending = []
                 captured.append(image_to_array(render_image(plot)))
+            elif len(pending) == table.CHUNK:
+                window._on_tick(Tick(record, summarise(table.stack_parts(pending),
+                                                       run.config.problem), 0.0))
+                pending = []
             latest = record
     except RunStopped as stopped:
         reason = str(stopped)
@@ -64,8 +70,9 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     return captured, reason
 
 
-def _show(window, run, record, records):
-    window._on_tick(Tick(record, summarise(table.stacks(records), run.config.problem), 0.0))
+def _show(window, run, record, kept):
+    """Draw ``record`` with the summaries of the steps ``kept`` (table.parts) since the last."""
+    window._on_tick(Tick(record, summarise(table.stack_parts(kept), run.config.problem), 0.0))
     q_star = getattr(run.problem, "q_star", None)
     window._on_status(EngineStatus(RunState.PAUSED, run.config, run.t, run.theta.copy(),
                                    None if q_star is None else q_star[0].copy()))

@@ -43,7 +43,7 @@ OPTIMIZERS = {
 
 MAX_BATCH = 1_000_000
 MAX_RUNS = 10_000
-MAX_SAMPLES_PER_STEP = 20_000_000  # runs × batch: bounds one step's memory (~1 GB)
+MAX_NUMBERS_PER_STEP = 40_000_000  # runs × batch × parameters: bounds one step's memory
 MAX_STEPS = 100_000_000
 SIGMA_RANGE = (0.01, 10.0)
 LR_RANGE = (1e-8, 1e3)
@@ -131,6 +131,8 @@ def _integer(key, value, lo, hi):
 
 
 def _choice(key, value, options):
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: must be a name (one of {', '.join(options)}), not {value!r}")
     if value not in options:
         raise ConfigError(f"{key}: unknown {key} {value!r} (choose from {', '.join(options)})")
     return value
@@ -167,9 +169,12 @@ def _live(key, value, config: RunConfig):
 
 
 def _schedule(value, config: RunConfig):
+    """Each entry validated against the config as the entries before it left it, so a
+    change that is only invalid in combination (a batch, then more runs) is refused on
+    load, not met mid-run."""
     if not isinstance(value, (list, tuple)):
         raise ConfigError("schedule: must be a list of tables with a step and settings")
-    entries, last = [], -1
+    entries, last, current = [], -1, config
     for i, entry in enumerate(value):
         if not isinstance(entry, dict) or "step" not in entry:
             raise ConfigError(f"schedule[{i}]: must be a table with a 'step' and settings")
@@ -184,7 +189,19 @@ def _schedule(value, config: RunConfig):
             if key not in LIVE_SETTINGS:
                 raise ConfigError(f"schedule[{i}]: {key!r} cannot change mid-run "
                                   f"(allowed: {', '.join(LIVE_SETTINGS)})")
-            changes[key] = _live(key, v, config)
+            try:
+                changes[key] = _live(key, v, current)
+            except ConfigError as err:
+                raise ConfigError(f"schedule[{i}]: {err}") from None
+        if "theta" in changes and max(map(abs, changes["theta"])) > current.theta_bound:
+            raise ConfigError(f"schedule[{i}].theta: beyond the divergence bound "
+                              f"{current.theta_bound:g}")
+        settled = {k: v for k, v in changes.items() if k != "theta"}
+        if settled:
+            try:
+                current = from_mapping({**to_mapping(current), **settled, "schedule": ()})
+            except ConfigError as err:
+                raise ConfigError(f"schedule[{i}]: {err}") from None
         entries.append({"step": step, **changes})
     return tuple(entries)
 
@@ -231,9 +248,9 @@ def from_mapping(values: dict[str, Any]) -> RunConfig:
         raise ConfigError("rewards: at most 1000 actions")
     if cfg.estimator == "pathwise" and problem != "gaussian":
         raise ConfigError("estimator: pathwise needs a differentiable x, so only the gaussian problem")
-    if cfg.runs * cfg.batch > MAX_SAMPLES_PER_STEP:
-        raise ConfigError(f"runs × batch = {cfg.runs * cfg.batch:,} is over "
-                          f"{MAX_SAMPLES_PER_STEP:,} samples a step (memory)")
+    if cfg.runs * cfg.batch * cfg.dim > MAX_NUMBERS_PER_STEP:
+        raise ConfigError(f"runs × batch × parameters = {cfg.runs:,} × {cfg.batch:,} × {cfg.dim} is "
+                          f"over {MAX_NUMBERS_PER_STEP:,} numbers a step (memory)")
     if v.get("theta0") is not None:
         theta0 = _vector("theta0", v["theta0"], length=cfg.dim)
         if max(abs(t) for t in theta0) > cfg.theta_bound:

@@ -110,7 +110,8 @@ class Spool:
     6 % of the engine's time at batch 10³)."""
 
     def __init__(self, dim: int, runs: int):
-        self.header = table.header(dim, runs)
+        self.dim = dim
+        self.most_runs = runs                 # the most replicas any step had: fixes the columns
         fd, self.path = tempfile.mkstemp(prefix="gradviz-run-", suffix=".f64")
         self._file = os.fdopen(fd, "wb", buffering=SPOOL_BUFFER)
         self.steps = 0
@@ -119,6 +120,7 @@ class Spool:
         """Append the rows of the steps' ``stacked`` fields (table.stacks of the records),
         each block as its shape (k, width) then its k·width numbers.  An OSError (a full
         disk) may surface here or at a later add, when the buffer is written."""
+        self.most_runs = max([self.most_runs] + [stack.replicas for stack in stacked])
         for block in table.blocks(stacked):
             self._file.write(np.array(block.shape, dtype=np.float64).tobytes())
             self._file.write(np.asarray(block, dtype=np.float64).tobytes())
@@ -131,10 +133,15 @@ class Spool:
             self._file.flush()
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(self.header)
+            aggregate = self.most_runs > 1
             while len(shape := np.fromfile(source, dtype=np.float64, count=2)) == 2:
                 k, width = int(shape[0]), int(shape[1])
                 block = np.fromfile(source, dtype=np.float64, count=k * width).reshape(k, width)
-                writer.writerows(table.text(block))
+                writer.writerows(table.text(block if aggregate else table.narrowed(block, self.dim)))
+
+    @property
+    def header(self) -> list[str]:
+        return table.header(self.dim, self.most_runs)
 
     def close(self) -> None:
         """Discard the spool (its last buffer too, whether or not it can be written)."""

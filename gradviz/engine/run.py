@@ -15,7 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from . import optimizers
-from .baselines import FROM_BATCH, RunningBaseline, baseline_values, jackknife_spread
+from .baselines import RunningBaseline, baseline_values, jackknife_spread, needs_jackknife
 from .config import RunConfig, _live
 from .errors import ConfigError, InexactError, RunStopped
 from .plane import plane_rows
@@ -81,8 +81,8 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
 
     score:    cᵢ = (f(xᵢ) − bᵢ) ∇θ log p(xᵢ|θ);   pathwise: cᵢ = ∇θ f(μ + σεᵢ);   exact: ĝ = ∇J.
     ĝ = (1/N) Σᵢ cᵢ.  Var(ĝ_k) = s²_k/N, s² the contributions' sample variance (ddof 1),
-    when they are independent; for a baseline built from the batch the jackknife
-    (baselines.py), since its contributions share rewards.
+    when they are independent (or nearly: optimal from N = 16); otherwise the jackknife
+    (baselines.py), since the contributions share rewards.
     For replica 0 also Cov(Aĝ) in the drawn plane (A: engine.plane), the same way, for the
     app's ellipse, where the plane shows all of θ (d ≤ 3: μ, maybe log σ, or three logits
     up to their common shift).  The exact estimator has no sampling noise: Var = 0.
@@ -98,7 +98,7 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         b = baseline_values(cfg.baseline, f, scores, moment, running)
         contributions = (f[:, None, :] - b) * scores
         baseline = b.mean(axis=(1, 2))
-        if cfg.baseline in FROM_BATCH and n > 1:
+        if needs_jackknife(cfg.baseline, n):
             with np.errstate(all="ignore"):
                 spread = jackknife_spread(cfg.baseline, f, scores, moment, running)
     elif cfg.estimator == "pathwise":

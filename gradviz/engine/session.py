@@ -16,6 +16,8 @@ message that names the key, and nothing is changed until the whole file is valid
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from pathlib import Path
 
@@ -50,14 +52,26 @@ def loads(text: str, source: str = "session") -> tuple[RunConfig, dict]:
 
 
 def load(path) -> tuple[RunConfig, dict]:
-    """Read a session file (at most 1 MB of UTF-8 TOML)."""
+    """Read a session file: a regular file (or a link to one) of at most 1 MB of UTF-8
+    TOML.  A FIFO, device or folder is refused without reading it (a FIFO would block,
+    /dev/zero would never end)."""
+    if str(path) == "":
+        raise ConfigError("session: empty file name")
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ConfigError(f"{path}: larger than {MAX_BYTES // 1000} kB; not a session file")
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as err:
         raise ConfigError(f"cannot read {path}: {err.strerror or err}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ConfigError(f"{path}: not a regular file; a session is a .toml file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(MAX_BYTES + 1)
+        except OSError as err:
+            raise ConfigError(f"cannot read {path}: {err.strerror or err}") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_BYTES // 1000} kB; not a session file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

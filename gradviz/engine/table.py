@@ -99,7 +99,9 @@ def stacks(records) -> list[Stack]:
 
 def blocks(stacked: list[Stack], per_run: bool = False):
     """The table's numbers, vectorised over the records' ``stacked`` fields (``stacks``):
-    one float64 array per Stack, columns as ``header`` (step, [run,] …, lr, batch)."""
+    one float64 array per Stack, columns as ``header`` (step, [run,] …, lr, batch) of a
+    table with several runs (J_sd and p_best_sd empty where a step had one replica; drop
+    them with ``narrowed`` for a table that never had more than one)."""
     for stack in stacked:
         fields = [stack.fields[name] for name in COLUMNS]      # each (k, R, w)
         steps, tail = stack.steps, stack.tail
@@ -111,12 +113,26 @@ def blocks(stacked: list[Stack], per_run: bool = False):
             continue
         with np.errstate(all="ignore"):
             means = np.concatenate([b.mean(axis=1) for b in fields], axis=1)   # (k, columns)
-        if R > 1:
-            d = fields[0].shape[2]
-            p_sd = _sd(fields[7][..., 0]) if stack.has_p_best else np.full(k, np.nan)
-            means = np.concatenate([means[:, :d + 1], _sd(fields[1][..., 0])[:, None],
-                                    means[:, d + 1:], p_sd[:, None]], axis=1)
+        d = fields[0].shape[2]
+        spread = R > 1
+        J_sd = _sd(fields[1][..., 0]) if spread else np.full(k, np.nan)
+        p_sd = _sd(fields[7][..., 0]) if spread and stack.has_p_best else np.full(k, np.nan)
+        means = np.concatenate([means[:, :d + 1], J_sd[:, None], means[:, d + 1:], p_sd[:, None]],
+                               axis=1)
         yield np.column_stack([steps, means, tail])
+
+
+def narrowed(block: np.ndarray, dim: int) -> np.ndarray:
+    """A block of ``blocks`` without J_sd and p_best_sd: the table of a single run."""
+    keep = np.ones(block.shape[1], dtype=bool)
+    keep[[2 + dim, block.shape[1] - 3]] = False      # after J; after p_best
+    return block[:, keep]
+
+
+def max_runs(config) -> int:
+    """The most replicas a config's run has at any step (its schedule may change them):
+    the table has J_sd and p_best_sd columns throughout when this is over 1."""
+    return max([config.runs] + [entry["runs"] for entry in config.schedule if "runs" in entry])
 
 
 def text(block: np.ndarray, per_run: bool = False) -> list[list[str]]:
@@ -129,24 +145,40 @@ def text(block: np.ndarray, per_run: bool = False) -> list[list[str]]:
             for head, values, a, b in zip(ints, _text(block[:, lead:-2]), lr, batch)]
 
 
-def rows(records, per_run: bool = False) -> list[list[str]]:
+def rows(records, per_run: bool = False, aggregate: bool = True) -> list[list[str]]:
     """The table rows of a list of records (one record or a whole burst: the numbers are
-    the same either way)."""
-    return [row for block in blocks(stacks(records), per_run) for row in text(block, per_run)]
+    the same either way); without J_sd and p_best_sd unless ``aggregate``."""
+    out = []
+    for block in blocks(stacks(records), per_run):
+        if not (per_run or aggregate):
+            block = narrowed(block, records[0].theta.shape[1])
+        out.extend(text(block, per_run))
+    return out
 
 
 def write(records: Iterable[StepRecord], out: TextIO, dim: int, runs: int,
           per_run: bool = False) -> int:
-    """Write the header and a block of rows per record; returns the number of records."""
+    """Write the header and a block of rows per CHUNK records; returns the number of records.
+    ``runs`` is the most replicas any step has (``max_runs``): it fixes the columns.  Only
+    each record's table numbers are kept until its chunk is written (``parts``), never its
+    per-sample arrays, so memory stays that of one step however large the batch."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header(dim, runs, per_run))
-    count, chunk = 0, []
+    aggregate = runs > 1 and not per_run
+    count, kept = 0, []
+
+    def flush():
+        for block in blocks(stack_parts(kept), per_run):
+            writer.writerows(text(block if per_run or aggregate else narrowed(block, dim), per_run))
+
     try:
         for record in records:
-            chunk.append(record)
-            if len(chunk) == CHUNK:
-                writer.writerows(rows(chunk, per_run))
-                count, chunk = count + len(chunk), []
+            kept.append(parts(record))
+            del record
+            if len(kept) == CHUNK:
+                flush()
+                count, kept = count + len(kept), []
     finally:  # a run that stops early still writes every step before the stop
-        writer.writerows(rows(chunk, per_run))
-    return count + len(chunk)
+        if kept:
+            flush()
+    return count + len(kept)
