@@ -350,3 +350,13 @@ def test_paused_redraw_fills_every_visible_plot(qtbot, make_window):
     window._redraw()
     assert window.objective.J.path().elementCount() == 3        # a polyline through 3 steps
     assert window.quality.error.path().elementCount() == 3
+
+
+def test_the_app_uses_one_blas_thread(qtbot):
+    """The engine and GUI threads share the two cores; OpenBLAS threads would spin beside them."""
+    import numpy  # noqa: F401  (BLAS is loaded with it)
+    from threadpoolctl import threadpool_info
+
+    from gradviz.app.launch import create_application
+    create_application()
+    assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == [1]

@@ -38,6 +38,15 @@ def display_problem() -> str | None:
     return None
 
 
+def limit_blas_threads() -> None:
+    """One BLAS thread in the app: the engine thread and the GUI thread already share the
+    two cores, and OpenBLAS's own threads spin-wait for work (the 200×200 landscape took
+    177 ms under load with them)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def create_application(argv=None):
     from PySide6.QtWidgets import QApplication
 
@@ -47,6 +56,7 @@ def create_application(argv=None):
     from .worker import collect_garbage_on_gui_thread
 
     tune_allocator()   # before Qt starts its threads
+    limit_blas_threads()
     # Qt's raster engine splits large fills across a pool of threads and waits for them.
     # With the engine thread busy on one of two cores, those threads preempt it: the
     # engine kept 73 % of its headless speed with the pool, 76 % without (batch 10⁵).

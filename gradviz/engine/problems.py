@@ -11,10 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InexactError
+from .lattice import Lattice
 from .quadrature import MAX_NODES, NONSMOOTH_TOLERANCE, SHELL, TAIL_SHARE, gaussian_rule, node_count
 from .rewards import Reward
 
 MAX_QUADRATURE_POINTS = 2_000_000  # replicas × nodes evaluated at once by exact()
+SLOW_TAIL = (f"E[f(x)] is infinite or converges too slowly to compute exactly: f·p has not "
+             f"decayed {SHELL:g}σ from μ (f grows about as fast as p falls)")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class GaussianProblem:
         self.learn_sigma = learn_sigma
         self.noise = noise
         self.dim = 3 if learn_sigma else 2
+        self._lattices: dict = {}
 
     def sigmas(self, theta: np.ndarray) -> np.ndarray:
         """σ of each replica, shape (R,)."""
@@ -54,7 +58,7 @@ class GaussianProblem:
         return Batch(x=x, eps=eps)
 
     def reward(self, batch: Batch, rng: np.random.Generator) -> np.ndarray:
-        f = np.array(self.reward_fn(batch.x[:, 0], batch.x[:, 1]))
+        f = self.reward_fn(batch.x[:, 0], batch.x[:, 1])
         if self.noise > 0:
             f += self.noise * rng.standard_normal(f.shape)
         return f
@@ -106,8 +110,17 @@ class GaussianProblem:
             "write jumps and kinks smoothly, e.g. sigmoid((x - 1)/0.05) for x > 1")
 
     def _quadrature(self, theta: np.ndarray, level: int):
-        """(J, ∇J, largest E|f|) on gaussian_rule's grid of ``level``, chunked over replicas;
-        InexactError if the outer shell |Z| ≥ 7 holds more than TAIL_SHARE of max(1, E|f|)."""
+        """(J, ∇J, largest E|f|) on gaussian_rule's grid of ``level``: from the cached
+        lattice of f (lattice.py) when σ is fixed and the window fits, else evaluated per
+        replica, chunked.  InexactError if the outer shell |Z| ≥ 7 holds more than
+        TAIL_SHARE of max(1, E|f|)."""
+        if not self.learn_sigma:
+            lattice = self._lattice(level)
+            if lattice.fits(theta):
+                J, grad, size, slow_tail = lattice.expect(theta)
+                if slow_tail:
+                    raise InexactError(SLOW_TAIL)
+                return J, grad, size
         sigmas = self.sigmas(theta)
         t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale, level)
         z = np.stack(np.meshgrid(t, t, indexing="ij")).reshape(2, -1)
@@ -125,15 +138,23 @@ class GaussianProblem:
             total = magnitude.sum(axis=1)
             outer = magnitude[:, shell].sum(axis=1)
             if (outer > TAIL_SHARE * np.maximum(total, 1.0)).any():
-                raise InexactError(
-                    "E[f(x)] is infinite or converges too slowly to compute exactly: f·p has "
-                    f"not decayed {SHELL:g}σ from μ (f grows about as fast as p falls)")
+                raise InexactError(SLOW_TAIL)
             size = max(size, float(total.max()))
             J[part] = fw.sum(axis=1)
             grad[part, :2] = (fw @ z.T) / sig
             if self.learn_sigma:
                 grad[part, 2] = fw @ ((z * z).sum(axis=0) - 2.0)
         return J, grad, size
+
+    def _lattice(self, level: int) -> Lattice:
+        """The lattice of f for this σ and refinement level (kept while σ stays)."""
+        key = (self.sigma, level)
+        if key not in self._lattices:
+            if self._lattices and next(iter(self._lattices))[0] != self.sigma:
+                self._lattices.clear()
+            spacing = min(self.sigma, self.reward_fn.scale) / 2.0 / 2**level
+            self._lattices[key] = Lattice(self.reward_fn, self.sigma, spacing)
+        return self._lattices[key]
 
     def p_best(self, theta: np.ndarray) -> None:
         return None
@@ -160,6 +181,16 @@ class SoftmaxProblem:
         self.values = np.asarray(rewards, dtype=float)
         self.noise = noise
         self.dim = len(self.values)
+        self._policy = (None, None)
+
+    def policy(self, theta: np.ndarray) -> np.ndarray:
+        """π = softmax(θ), (R, K), computed once per θ array: sampling, scores, exact J and
+        p_best all need it, and a run replaces θ each step rather than writing into it."""
+        seen, pi = self._policy
+        if seen is not theta:
+            pi = softmax(theta)
+            self._policy = (theta, pi)
+        return pi
 
     def action_values(self, replicas: int) -> np.ndarray:
         """Expected reward of each action for each replica, (R, K)."""
@@ -167,7 +198,7 @@ class SoftmaxProblem:
 
     def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
         """Inverse-CDF sampling: a = #{k < K−1 : u ≥ F_k}, u ~ U[0, 1)."""
-        cdf = np.cumsum(softmax(theta), axis=1)
+        cdf = np.cumsum(self.policy(theta), axis=1)
         u = rng.random((theta.shape[0], n))
         actions = np.zeros(u.shape, dtype=np.intp)
         for k in range(self.dim - 1):  # a loop over actions, vectorised over the batch
@@ -185,15 +216,15 @@ class SoftmaxProblem:
         """e_a − π for every sample, (R, K, N), by broadcast comparison (ufuncs release the
         GIL; fancy indexing would hold it, stalling the GUI thread on large batches)."""
         onehot = batch.actions[:, None, :] == np.arange(self.dim)[None, :, None]
-        return onehot - softmax(theta)[:, :, None]
+        return onehot - self.policy(theta)[:, :, None]
 
     def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
         """E[(1{a=k} − π_k)²] = π_k (1 − π_k), (R, K)."""
-        pi = softmax(theta)
+        pi = self.policy(theta)
         return pi * (1.0 - pi)
 
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pi = softmax(theta)
+        pi = self.policy(theta)
         values = self.action_values(theta.shape[0])
         J = np.einsum("ra,ra->r", pi, values)
         return J, pi * (values - J[:, None])
@@ -202,7 +233,7 @@ class SoftmaxProblem:
         """π of the truly best actions, (R,): Σ π_a over every a whose value is the largest."""
         values = self.action_values(theta.shape[0])
         best = values == values.max(axis=1, keepdims=True)
-        return (softmax(theta) * best).sum(axis=1)
+        return (self.policy(theta) * best).sum(axis=1)
 
     def select(self, index: np.ndarray) -> None:
         """Keep replicas ``index`` (fixed rewards: nothing per replica)."""

@@ -71,10 +71,12 @@ class Reward:
         return widest_sigma(self.scale)
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """f(x, y) elementwise, for arrays x and y of one shape."""
+        """f(x, y) elementwise, for arrays x and y that broadcast together: a new float array
+        of their broadcast shape (the caller may write into it)."""
         with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(self.func(x, y), dtype=float),
-                                   np.broadcast_shapes(np.shape(x), np.shape(y)))
+            value = np.asarray(self.func(x, y), dtype=float)
+        shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+        return value if value.shape == shape else np.broadcast_to(value, shape).copy()
 
     def gradient(self, x: np.ndarray, y: np.ndarray, step: float = 1e-5):
         """(∂f/∂x, ∂f/∂y) by central differences (f(p + h e) − f(p − h e)) / 2h,

@@ -96,7 +96,7 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         scores = problem.score(theta, batch)
         moment = problem.score_second_moment(theta) if cfg.baseline == "optimal" else None
         b = baseline_values(cfg.baseline, f, scores, moment, running)
-        contributions = (f[:, None, :] - b) * scores
+        contributions = (f[:, None, :] if cfg.baseline == "none" else f[:, None, :] - b) * scores
         baseline = b.mean(axis=(1, 2))
         if needs_jackknife(cfg.baseline, n):
             with np.errstate(all="ignore"):
