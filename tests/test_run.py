@@ -206,3 +206,14 @@ def test_thinned_series_ends_with_the_newest_step_and_stays_small():
 def test_tune_allocator_is_accepted_here_and_idempotent():
     from gradviz.engine.allocator import tune_allocator
     assert tune_allocator() and tune_allocator()
+
+
+def test_the_policy_cache_never_serves_a_theta_written_in_place():
+    from gradviz.engine.problems import SoftmaxProblem, softmax
+    problem = SoftmaxProblem([1.0, 2.0, 3.0])
+    theta = np.zeros((2, 3))
+    problem.policy(theta)
+    theta[0, 0] = 5.0
+    np.testing.assert_array_equal(problem.policy(theta), softmax(theta))
+    theta.setflags(write=False)
+    assert problem.policy(theta) is problem.policy(theta)

@@ -184,10 +184,11 @@ class SoftmaxProblem:
         self._policy = (None, None)
 
     def policy(self, theta: np.ndarray) -> np.ndarray:
-        """π = softmax(θ), (R, K), computed once per θ array: sampling, scores, exact J and
-        p_best all need it, and a run replaces θ each step rather than writing into it."""
+        """π = softmax(θ), (R, K), computed once per read-only θ array: sampling, scores,
+        exact J and p_best all need it, and a run freezes each step's θ (a writable array
+        might change in place, so it is never served from the cache)."""
         seen, pi = self._policy
-        if seen is not theta:
+        if seen is not theta or theta.flags.writeable:
             pi = softmax(theta)
             self._policy = (theta, pi)
         return pi
