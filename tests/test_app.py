@@ -360,3 +360,31 @@ def test_the_app_uses_one_blas_thread(qtbot):
     from gradviz.app.launch import create_application
     create_application()
     assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == [1]
+
+
+def test_unreadable_remembered_settings_are_ignored_with_a_message(qtbot):
+    """A window geometry stored as text and a remembered session that no longer loads
+    used to stop the app at every launch."""
+    from PySide6.QtCore import QSettings
+
+    from gradviz.app import sessions
+    from gradviz.app.window import MainWindow
+    QSettings().setValue("window/geometry", "not a geometry")
+    QSettings().setValue(sessions.LAST_KEY, 'reward = "sin(x, y)"\n')
+    window = MainWindow()
+    qtbot.addWidget(window)
+    try:
+        message = window.statusBar().currentMessage()
+        assert "window/geometry" in message and "sin" in message
+        assert window.config.reward == "hills"
+    finally:
+        window.close()
+
+
+def test_a_formula_refused_in_the_box_says_why_and_changes_nothing(qtbot, make_window):
+    window = make_window()
+    before = window.config
+    window.panel.formula.setText("sin(x, y)")
+    window.panel.use_formula.click()
+    assert window.last_message[0] == "Invalid setting" and "exactly 1 argument" in window.last_message[1]
+    assert window.config == before

@@ -173,3 +173,34 @@ def test_app_gif_export_renders_in_the_background(qtbot, make_window, tmp_path):
     window.export_animation(str(out))
     qtbot.waitUntil(lambda: window.animation_done == str(out), timeout=60000)
     assert iio.imread(out, index=None).shape[0] == 3
+
+
+def test_two_gif_exports_in_a_row_both_finish(qtbot, make_window, tmp_path):
+    """Each export owns its process and folder: the second no longer steals the first's."""
+    import glob
+    import tempfile
+    window = make_window()
+    window.step_once()
+    window.step_once()
+    qtbot.waitUntil(lambda: window.status.step == 2)
+    before = set(glob.glob(f"{tempfile.gettempdir()}/gradviz-gif-*"))
+    first, second = tmp_path / "a.gif", tmp_path / "b.gif"
+    window.export_animation(str(first))
+    window.export_animation(str(second))
+    qtbot.waitUntil(lambda: first.exists() and second.exists() and not window._animations,
+                    timeout=120000)
+    assert window.last_message is None or window.last_message[0] != "Export failed"
+    assert set(glob.glob(f"{tempfile.gettempdir()}/gradviz-gif-*")) <= before
+
+
+def test_quitting_while_a_gif_renders_says_so_and_leaves_no_folder(qtbot, make_window, tmp_path, capfd):
+    import os
+    window = make_window()
+    window.step_once()
+    qtbot.waitUntil(lambda: window.status.step == 1)
+    window.export_animation(str(tmp_path / "late.gif"))
+    (job,) = window._animations.values()
+    qtbot.waitUntil(lambda: job.process is not None)       # saved, render started
+    window.close()
+    assert not os.path.exists(job.folder)
+    assert "late.gif was cancelled by quitting" in capfd.readouterr().err

@@ -456,3 +456,18 @@ def test_sprites_are_redrawn_for_a_screen_with_another_pixel_ratio(qtbot):
         edge_and_inside(render_at_2x(Sprites)), edge_and_inside(render_at_2x(VectorDots)))
     assert sprite_fill > 0.9 * vector_fill > 100          # the same disc …
     assert sprite_rim <= 1.25 * vector_rim                # … as sharp (a 1× image scaled up: 1.5×)
+
+
+def test_a_zoomed_quality_plot_keeps_drawing_after_a_resize(qtbot, make_window):
+    """Zooming hands the view to the user (LiveRange.shown is None): the decade ticks
+    follow the zoomed range instead of failing on the followed one."""
+    window = _drawn_after_one_step(qtbot, make_window(batch=16))
+    box = window.quality.top.getViewBox()
+    box.setRange(xRange=(0, 1), yRange=(-3, 1), padding=0)
+    window.resize(900, 700)
+    window.step_once()
+    qtbot.waitUntil(lambda: window.latest.step >= 1)
+    window._dirty = True
+    window._redraw()
+    values = [value for value, _ in window.quality.top.getAxis("left")._tickLevels[0]]
+    assert len(values) >= 2 and all(-3 <= v <= 1 and v == int(v) for v in values)

@@ -35,14 +35,17 @@ def remember_last_config(config) -> None:
 
 
 def last_config():
-    """The settings of the last session, or None when there are none or they are unreadable."""
+    """(the settings of the last session or None, why they were ignored or None): none
+    remembered is no problem; unreadable ones are ignored, with the reason."""
     text = QSettings().value(LAST_KEY, "")
-    if not isinstance(text, str) or not text:
-        return None
+    if text in ("", None):
+        return None, None
+    if not isinstance(text, str):
+        return None, "the remembered settings are not text"
     try:
-        return session.loads(text, "remembered settings")[0]
-    except ConfigError:
-        return None
+        return session.loads(text, "remembered settings")[0], None
+    except ConfigError as err:
+        return None, str(err)
 
 
 def open_session(window, path) -> bool:

@@ -4,15 +4,12 @@ only sends it commands and draws the newest state it reported, at a steady 30 Hz
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 import time
 import weakref
-from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QProcess, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea,
                                QStackedWidget)
@@ -23,6 +20,7 @@ from ..engine.errors import ConfigError
 from ..engine.history import DecimatedSeries
 from ..engine.plane import plane_point
 from . import sessions
+from .animation import AnimationJob
 from .controls import ControlPanel
 from .icon import app_icon
 from .views.histogram import HistogramView
@@ -60,8 +58,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("gradviz — the log-derivative trick, live")
         self.setWindowIcon(app_icon())
         replay_to = config.steps if config is not None and start_engine else 0
+        ignored = []          # remembered settings that could not be used, and why
         if config is None and start_engine:
-            config = sessions.last_config()
+            config, reason = sessions.last_config()
+            if reason:
+                ignored.append(reason)
         self.config = config or TEACHING_DEFAULT
         self.status: EngineStatus | None = None
         self.latest = None                      # newest StepRecord
@@ -79,8 +80,7 @@ class MainWindow(QMainWindow):
         self._draw_mark = (time.perf_counter(), 0.0)
         self._frames_since_mark = 0
         self._views_prepared_here = False   # see _prepare_views
-        self._animation = None   # (session file, GIF path, temporary folder) while rendering
-        self._process = None
+        self._animations: dict[str, AnimationJob] = {}   # by session file, while rendering
         self.animation_done = None
 
         self.landscape = LandscapeView()
@@ -116,7 +116,9 @@ class MainWindow(QMainWindow):
         self.redraw_timer.setTimerType(Qt.PreciseTimer)   # a coarse timer may run 5 % slow: 28.6 Hz
         self.redraw_timer.timeout.connect(self._redraw)
         self.resize(1400, 900)
-        self._restore_layout()
+        ignored += self._restore_layout()
+        if ignored:
+            self.statusBar().showMessage("Ignored remembered settings: " + "; ".join(ignored), 15000)
         self.rebuild_recent_menu()
         if start_engine:
             self._start_engine()
@@ -362,38 +364,28 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def export_animation(self, path: str) -> None:
-        """The run as a GIF, rendered by a background `gradviz export` of this exact session
-        (saved to a temporary file first), so the window never waits for it."""
-        folder = tempfile.mkdtemp(prefix="gradviz-gif-")
-        self._animation = (str(Path(folder) / "session.toml"), path, folder)
-        self.engine.send("save", (self._animation[0], {"purpose": "animation"}))
+        """The run as a GIF, rendered in the background (animation.py) from this exact
+        session, saved first."""
+        job = AnimationJob(path, self)
+        job.finished.connect(self._animation_done)
+        self._animations[job.session_path] = job
+        self.engine.send("save", (job.session_path, {"purpose": "animation"}))
         self.statusBar().showMessage(f"rendering {path} …")
 
-    def _render_animation(self) -> None:
-        session_path, path, _ = self._animation
-        process = QProcess(self)
-        process.setProgram(sys.executable)
-        process.setArguments(["-m", "gradviz", "export", "--config", session_path, "--plot",
-                              "landscape", "--out", path])
-        process.finished.connect(self._animation_done)
-        self._process = process
-        process.start()
-
-    def _animation_done(self, exit_code: int, _status) -> None:
-        process, (_, path, folder) = self._process, self._animation
-        error = bytes(process.readAllStandardError()).decode(errors="replace").strip()
-        shutil.rmtree(folder, ignore_errors=True)
-        self._animation = self._process = None
-        if exit_code == 0:
+    def _animation_done(self, path: str, error: str) -> None:
+        for key, job in list(self._animations.items()):
+            if job is self.sender():
+                del self._animations[key]
+                job.deleteLater()
+        if error:
+            self.show_message("Export failed", error)
+        else:
             self.statusBar().showMessage(f"exported {path}", 8000)
             self.animation_done = path
-        else:
-            self.show_message("Export failed", error.splitlines()[-1] if error else
-                              f"could not render {path}")
 
     def _on_saved(self, path: str) -> None:
-        if self._animation and path == self._animation[0]:
-            self._render_animation()
+        if path in self._animations:
+            self._animations[path].start()
             return
         sessions.remember(path)
         self.rebuild_recent_menu()
@@ -600,6 +592,10 @@ class MainWindow(QMainWindow):
                 pass
         for box in list(self._dialogs):
             box.close()
+        for job in self._animations.values():   # quitting mid-render: say so, leave no folder
+            job.cancel()
+            print(f"gradviz: the GIF export to {job.path} was cancelled by quitting", file=sys.stderr)
+        self._animations.clear()
         super().closeEvent(event)
 
     def _save_layout(self) -> None:
@@ -607,10 +603,15 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
 
-    def _restore_layout(self) -> None:
-        settings = QSettings()
-        geometry, state = settings.value("window/geometry"), settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+    def _restore_layout(self) -> list[str]:
+        """Restore the remembered window size and docks; what could not be used is left
+        out and named in the returned list."""
+        settings, ignored = QSettings(), []
+        for key, restore in (("window/geometry", self.restoreGeometry),
+                             ("window/state", self.restoreState)):
+            value = settings.value(key)
+            if value is None:
+                continue
+            if not isinstance(value, (QByteArray, bytes)) or not restore(value):
+                ignored.append(f"{key} is unreadable")
+        return ignored

@@ -84,7 +84,7 @@ class QualityView(NativeLayoutWidget):
         self.ci.layout.setRowStretchFactor(1, 2)
         # log₁₀ values: at least one decade; the bottom plot follows its x
         self.top_range = LiveRange(self.top.getViewBox(), min_span=1.0)
-        self._tick_height = None
+        self._tick_key = None
 
     def _span_zero_line(self, _, x_range) -> None:
         self.zero.setPath(segments_path(list(x_range), [0.0, 0.0]))
@@ -93,11 +93,13 @@ class QualityView(NativeLayoutWidget):
         step = rows[:, COLUMN["step"]]
         error = _log10_positive(step, rows[:, COLUMN["error"]])
         spread = _log10_positive(step, rows[:, COLUMN["var_trace"]])
-        moved = self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
-        height = self.top.getViewBox().height()
-        if (moved or height != self._tick_height) and self.top_range.shown[1] is not None:
-            self._tick_height = height
-            self.top.getAxis("left").setTicks(decade_ticks(*self.top_range.shown[1], height))
+        self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
+        # decade ticks for what is on screen, followed or zoomed by the user
+        box = self.top.getViewBox()
+        key = (box.height(), tuple(box.viewRange()[1]))
+        if key != self._tick_key:
+            self._tick_key = key
+            self.top.getAxis("left").setTicks(decade_ticks(*key[1], key[0]))
         self.error.setPath(polyline_path(*error))
         self.spread.setPath(polyline_path(*spread))
         self.cosine.setPath(polyline_path(step, rows[:, COLUMN["cosine"]]))

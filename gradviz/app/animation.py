@@ -1,0 +1,52 @@
+"""A GIF rendered in the background by `gradviz export` of a saved copy of the session, so
+the window never waits for it.  Each job owns its process and temporary folder: several can
+run at once, and a job ends by finishing, failing or being cancelled, always removing its
+folder."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, Signal
+
+
+class AnimationJob(QObject):
+    """Render ``path`` from the session the engine saves at ``session_path``."""
+
+    finished = Signal(str, str)   # GIF path, error ('' on success)
+
+    def __init__(self, path: str, parent=None):
+        super().__init__(parent)
+        self.path = path
+        self.folder = tempfile.mkdtemp(prefix="gradviz-gif-")
+        self.session_path = str(Path(self.folder) / "session.toml")
+        self.process: QProcess | None = None
+
+    def start(self) -> None:
+        """Render, once the session file is saved."""
+        self.process = QProcess(self)
+        self.process.setProgram(sys.executable)
+        self.process.setArguments(["-m", "gradviz", "export", "--config", self.session_path,
+                                   "--plot", "landscape", "--out", self.path])
+        self.process.finished.connect(self._process_finished)
+        self.process.start()
+
+    def _process_finished(self, exit_code: int, _status) -> None:
+        error = bytes(self.process.readAllStandardError()).decode(errors="replace").strip()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if exit_code == 0:
+            self.finished.emit(self.path, "")
+        else:
+            self.finished.emit(self.path, error.splitlines()[-1] if error
+                               else f"could not render {self.path}")
+
+    def cancel(self) -> None:
+        """Stop the render (if it started) and remove the temporary folder."""
+        if self.process is not None:
+            self.process.finished.disconnect(self._process_finished)
+            self.process.kill()
+            self.process.waitForFinished(5000)
+        shutil.rmtree(self.folder, ignore_errors=True)
