@@ -12,10 +12,9 @@ import sys
 from . import __version__
 from .engine import config as cfg
 from .engine.errors import ConfigError, RunStopped
+from .console import EXIT_STOPPED, Parser, fail
 from .engine.files import WriteError, atomic_write
-
-EXIT_BAD_INPUT = 2
-EXIT_STOPPED = 1
+from .plots import PLOTS
 
 RUN_OPTIONS = [
     # (flag, config key, help)
@@ -42,21 +41,8 @@ RUN_OPTIONS = [
 ]
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad argument in one line and exits with status 2."""
-
-    def error(self, message):
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def fail(message: str, status: int = EXIT_BAD_INPUT):
-    """Print one line on stderr and exit."""
-    print(f"gradviz: {message}", file=sys.stderr)
-    sys.exit(status)
-
-
 def _run_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="gradviz run", description=(
+    p = Parser(prog="gradviz run", description=(
         "Run a configuration without a window and write one CSV row per step: row t holds θ_t "
         "and what was computed there, before the update."),
         epilog=("Columns: step, theta_1..d, J (exact), grad_1..d (exact), est_1..d (the estimate), "
@@ -131,7 +117,7 @@ def _write_table(table, run, handle, config, per_run) -> RunStopped | None:
 
 
 def list_command(argv) -> int:
-    _Parser(prog="gradviz list", description="List problems, rewards, estimators and baselines."
+    Parser(prog="gradviz list", description="List problems, rewards, estimators and baselines."
             ).parse_args(argv)
     from .engine import presets
     from .engine.rewards import CATALOGUE
@@ -141,16 +127,18 @@ def list_command(argv) -> int:
                  {name: r.description for name, r in CATALOGUE.items()}),
                 ("estimators", cfg.ESTIMATORS), ("baselines", cfg.BASELINES),
                 ("optimizers", cfg.OPTIMIZERS),
+                ("plots (gradviz export --plot NAME)", PLOTS),
                 ("presets (gradviz run --preset NAME)", {n: presets.describe(n) for n in presets.names()})]
     for title, entries in sections:
         print(f"{title}:")
+        width = max(map(len, entries), default=0)
         for name, text in entries.items():
-            print(f"  {name:<10} {text}")
+            print(f"  {name:<{width}}  {text}")
     return 0
 
 
 def app_command(argv) -> int:
-    p = _Parser(prog="gradviz", description=(
+    p = Parser(prog="gradviz", description=(
         "gradviz: watch the log-derivative trick ∇θ E[f(x)] = E[f(x) ∇θ log p(x|θ)] at work. "
         "With no command, opens the desktop app."),
         epilog="commands: run (headless CSV), list (catalogue), export (figures and GIFs); "

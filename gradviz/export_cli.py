@@ -6,20 +6,21 @@ import os
 import sys
 from pathlib import Path
 
-from .cli import EXIT_STOPPED, _Parser, fail
+from .console import EXIT_STOPPED, Parser, fail
+from .plots import PLOTS
 
-PLOTS = ("landscape", "objective", "quality", "histogram", "variance", "replicas", "window")
 SUFFIXES = (".png", ".svg", ".gif")
 
 
 def _parser():
-    p = _Parser(prog="gradviz export", description=(
+    p = Parser(prog="gradviz export", description=(
         "Run a session headless and render one plot (or the whole window) to PNG or SVG, or "
         "the run as an animated GIF, frame by frame. Needs no display."))
     p.add_argument("--config", metavar="FILE.toml", help="the session to run (default: the "
                    "teaching default, gaussian on 'hills')")
     p.add_argument("--steps", type=int, metavar="N", help="steps to run (default: the session's)")
-    p.add_argument("--plot", default="landscape", help=f"{' | '.join(PLOTS)} (default landscape)")
+    p.add_argument("--plot", default="landscape", help=f"{' | '.join(PLOTS)} (default landscape); "
+                   "`gradviz list` says what each shows")
     p.add_argument("--out", required=True, metavar="FILE", help="FIG.png, FIG.svg or RUN.gif")
     p.add_argument("--width", type=int, default=1600, metavar="PX", help="PNG width in pixels "
                    "(default 1600)")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
 
 from ..engine.files import WriteError, write_bytes
-from ..export_cli import PLOTS
+from ..plots import PLOTS
 from .views.native import live_axes
 
 FIGURE_SUFFIXES = (".png", ".svg")
@@ -34,12 +34,9 @@ class ExportError(WriteError):
 
 def plot_widget(window, name: str) -> QWidget:
     """The widget that draws plot ``name`` in the main window."""
-    widgets = {"landscape": window.central.currentWidget(), "objective": window.objective,
-               "quality": window.quality, "histogram": window.histogram.plot,
-               "variance": window.variance, "replicas": window.replicas, "window": window}
-    if name not in widgets:
+    if name not in PLOTS:
         raise ExportError(f"unknown plot {name!r} (choose from {', '.join(PLOTS)})")
-    return widgets[name]
+    return window.plot_widget(name)
 
 
 def _scene_item(widget):
@@ -164,8 +161,10 @@ class ExportDialog(QDialog):
         self.window = window
         self.setWindowTitle("Export")
         self.what = QComboBox()
-        self.what.addItems([f"plot: {name}" for name in PLOTS[:-1]] + ["the whole window",
-                           "data: every step (CSV)", "animation: θ on the landscape (GIF)"])
+        for name in PLOTS:       # each item carries what it exports
+            self.what.addItem("the whole window" if name == "window" else f"plot: {name}", name)
+        self.what.addItem("data: every step (CSV)", "csv")
+        self.what.addItem("animation: θ on the landscape (GIF)", "gif")
         self.format = QComboBox()
         self.format.addItems(["PNG", "SVG"])
         self.width = QSpinBox()
@@ -193,10 +192,8 @@ class ExportDialog(QDialog):
         self._what_changed()
 
     def kind(self) -> str:
-        index = self.what.currentIndex()
-        if index < len(PLOTS) - 1:
-            return PLOTS[index]
-        return ("window", "csv", "gif")[index - (len(PLOTS) - 1)]
+        """A plot's name (plots.PLOTS), "csv" or "gif"."""
+        return self.what.currentData()
 
     def _suffix(self) -> str:
         kind = self.kind()

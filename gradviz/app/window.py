@@ -145,6 +145,12 @@ class MainWindow(QMainWindow):
 
     # --- layout ------------------------------------------------------------------------------
 
+    def plot_widget(self, name: str):
+        """The widget that draws plot ``name`` (a key of plots.PLOTS)."""
+        return {"landscape": self.central.currentWidget(), "objective": self.objective,
+                "quality": self.quality, "histogram": self.histogram.plot,
+                "variance": self.variance, "replicas": self.replicas, "window": self}[name]
+
     def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
