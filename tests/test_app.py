@@ -359,7 +359,8 @@ def test_the_app_uses_one_blas_thread(qtbot):
 
     from gradviz.app.launch import create_application
     create_application()
-    assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == [1]
+    threads = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert threads and set(threads) == {1}      # numpy's BLAS (and scipy's, once loaded)
 
 
 def test_unreadable_remembered_settings_are_ignored_with_a_message(qtbot):

@@ -3,6 +3,7 @@ exact J against closed forms and brute-force Monte Carlo."""
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from gradviz.engine.config import from_mapping
 from gradviz.engine.problems import BanditProblem, GaussianProblem, SoftmaxProblem
@@ -188,15 +189,54 @@ def test_an_infinite_or_slowly_converging_expectation_stops_the_run_with_a_reaso
         Run(from_mapping({"reward": reward, "sigma": 1.0, "theta0": [0.0, 0.0]})).step()
 
 
-@pytest.mark.parametrize("reward,sigma", [("x > 1", 0.05), ("x > 1", 1.0), ("abs(x - 0.3)", 1.0),
-                                          ("floor(x)", 0.5)])
-def test_a_non_smooth_reward_that_cannot_be_made_exact_stops_the_run_instead_of_misreporting(reward, sigma):
-    """The trapezoid rule converges like δ on a jump: the truth Φ(−0.4) = 0.34458 was
-    reported as 0.4003.  Now the grid is halved until two levels agree to 1e-6, and the
-    run stops with a reason when they never do."""
+NON_SMOOTH = {   # reward: J(μx, μy, σ) from a closed form or scipy, written independently
+    "x > 1": lambda mx, my, s: stats.norm.cdf((mx - 1) / s),
+    "x > y": lambda mx, my, s: stats.norm.cdf((mx - my) / (s * np.sqrt(2))),
+    "y > 1": lambda mx, my, s: stats.norm.cdf((my - 1) / s),
+    "abs(x - 0.3)": lambda mx, my, s: (s * np.sqrt(2 / np.pi) * np.exp(-(mx - 0.3) ** 2 / (2 * s * s))
+                                       + (mx - 0.3) * (1 - 2 * stats.norm.cdf(-(mx - 0.3) / s))),
+    "where(x > 0, x, 0)": lambda mx, my, s: mx * stats.norm.cdf(mx / s) + s * stats.norm.pdf(mx / s),
+    "max(x, y)": lambda mx, my, s: (my + (mx - my) * stats.norm.cdf((mx - my) / (s * np.sqrt(2)))
+                                    + s * np.sqrt(2) * stats.norm.pdf((mx - my) / (s * np.sqrt(2)))),
+    "floor(x)": lambda mx, my, s: sum(stats.norm.cdf((mx - k) / s) for k in range(1, 40))
+                                  - sum(stats.norm.cdf((k - mx) / s) for k in range(-40, 1)),
+    "x*x + y*y < 1": lambda mx, my, s: stats.ncx2.cdf(1 / s**2, 2, (mx * mx + my * my) / s**2),
+}
+
+
+@pytest.mark.parametrize("reward", list(NON_SMOOTH))
+@pytest.mark.parametrize("sigma", [0.05, 0.3, 1.0])
+def test_non_smooth_rewards_are_exact_with_their_breaks_located(reward, sigma):
+    """Jumps, kinks, a curved break with tangent rows: J to 1e-10 against closed forms and
+    scipy, and ∇μJ against the closed form's derivative (central differences of it).  The
+    trapezoid rule had printed J = 0.4003 for x > 1 at σ = 0.05, μ = (0.98, 0) (truth
+    Φ(−0.4) = 0.3446)."""
+    truth = NON_SMOOTH[reward]
+    rng = np.random.default_rng(7)
+    for mx, my in [(0.98, 0.0), *rng.uniform(-1.5, 1.5, size=(3, 2))]:
+        J, grad = GaussianProblem(resolve_reward(reward), sigma, False).exact(np.array([[mx, my]]))
+        h = 1e-5
+        d_mx = (truth(mx + h, my, sigma) - truth(mx - h, my, sigma)) / (2 * h)
+        d_my = (truth(mx, my + h, sigma) - truth(mx, my - h, sigma)) / (2 * h)
+        assert abs(J[0] - truth(mx, my, sigma)) < 1e-10, (mx, my)
+        assert np.abs(grad[0] - [d_mx, d_my]).max() < 1e-6, (mx, my)
+
+
+def test_a_non_smooth_reward_with_learned_sigma_gives_the_log_sigma_derivative():
+    """∂J/∂log σ = σ ∂J/∂σ, against central differences of the closed form."""
+    truth, mx, my, s = NON_SMOOTH["abs(x - 0.3)"], 0.1, 0.4, 0.6
+    problem = GaussianProblem(resolve_reward("abs(x - 0.3)"), s, True)
+    J, grad = problem.exact(np.array([[mx, my, np.log(s)]]))
+    h = 1e-5
+    assert abs(grad[0, 2] - s * (truth(mx, my, s + h) - truth(mx, my, s - h)) / (2 * h)) < 1e-6
+    assert abs(J[0] - truth(mx, my, s)) < 1e-10
+
+
+def test_a_break_too_fine_to_resolve_stops_the_run_instead_of_misreporting():
+    """sin(1/x) > 0 switches infinitely often near x = 0: the rules never agree."""
     from gradviz.engine.config import from_mapping
     from gradviz.engine.errors import RunStopped
     from gradviz.engine.run import Run
-    with pytest.raises(RunStopped, match="non-smooth"):
-        Run(from_mapping({"reward": reward, "sigma": sigma, "theta0": [0.98, 0.0],
+    with pytest.raises(RunStopped, match="did not settle"):
+        Run(from_mapping({"reward": "sin(1/x) > 0", "sigma": 0.5, "theta0": [0.2, 0.0],
                           "estimator": "exact"})).step()

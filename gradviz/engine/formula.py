@@ -21,6 +21,7 @@ Evaluating it costs what the numpy operations cost.
 from __future__ import annotations
 
 import ast
+import copy
 
 import numpy as np
 
@@ -87,6 +88,7 @@ class _Checker(ast.NodeTransformer):
         self.constants: dict[str, np.float64] = {}
         self.smooth = True
         self.depth = 0
+        self.branches: list[ast.expr] = []   # f is smooth where all of these are constant
 
     def visit(self, node):
         self.depth += 1
@@ -134,8 +136,10 @@ class _Checker(ast.NodeTransformer):
             raise FormulaError(f"formula: operator '{type(node.op).__name__}' is not allowed "
                                "(use + - * / ** % and comparisons)")
         left, right = self.visit(node.left), self.visit(node.right)
-        if isinstance(node.op, ast.Mod):
+        if isinstance(node.op, ast.Mod):             # a % b jumps where floor(a / b) does
             self.smooth = False
+            self.branches.append(self._call("floor", [ast.BinOp(copy.deepcopy(left), ast.Div(),
+                                                                copy.deepcopy(right))]))
         node.left, node.right = left, right
         return node
 
@@ -146,6 +150,7 @@ class _Checker(ast.NodeTransformer):
         operands = [self.visit(node.left)] + [self.visit(c) for c in node.comparators]
         pairs = [self._call("_float_of", [ast.Compare(a, [op], [b])])
                  for a, op, b in zip(operands, node.ops, operands[1:])]
+        self.branches += [copy.deepcopy(pair) for pair in pairs]
         result = pairs[0]
         for pair in pairs[1:]:
             result = ast.BinOp(result, ast.Mult(), pair)
@@ -166,7 +171,20 @@ class _Checker(ast.NodeTransformer):
             raise FormulaError(f"formula: {name}() takes exactly {arity} argument"
                                f"{'s' if arity > 1 else ''}, not {len(node.args)}")
         self.smooth &= smooth
-        return ast.copy_location(self._call(name, [self.visit(a) for a in node.args]), node)
+        args = [self.visit(a) for a in node.args]
+        if not smooth:
+            self.branches.append(self._branch(name, [copy.deepcopy(a) for a in args]))
+        return ast.copy_location(self._call(name, args), node)
+
+    def _branch(self, name, args):
+        """The indicator whose changes are this call's kinks or jumps."""
+        if name in ("abs", "sign"):
+            return self._call("sign", args)
+        if name in ("floor", "ceil"):
+            return self._call(name, args)
+        if name in ("min", "max", "minimum", "maximum"):
+            return self._call("_float_of", [ast.Compare(args[0], [ast.Lt()], [args[1]])])
+        return self._call("_float_of", [ast.Compare(args[0], [ast.NotEq()], [ast.Name("_zero", ast.Load())])])
 
     @staticmethod
     def _call(name, args):
@@ -194,12 +212,25 @@ class Formula:
         tree = ast.fix_missing_locations(checker.visit(tree))
         self.smooth = checker.smooth
         self._code = compile(tree, "<formula>", "eval")
+        branches = ast.fix_missing_locations(ast.Expression(ast.Tuple(checker.branches, ast.Load())))
+        self._branch_code = compile(branches, "<formula branches>", "eval")
         self._names = {"__builtins__": {}, **CONSTANTS, **checker.constants,
                        **{name: f for name, (f, _, _) in FUNCTIONS.items()},
-                       "_float_of": _float_of}
+                       "_float_of": _float_of, "_zero": np.float64(0.0)}
         probe_x, probe_y = np.meshgrid(np.linspace(-2.0, 2.0, 7), np.linspace(-1.7, 2.3, 7))
         if not np.isfinite(self(probe_x, probe_y)).any():
             raise FormulaError("formula: gives no finite value anywhere on [-2, 2]²")
+
+    def branches(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """(m, *shape): the value of each of the formula's m branch indicators (a comparison's
+        outcome, the sign under abs, floor's value, which argument min picks, …) at x, y.
+        f is smooth on any region where all of them are constant."""
+        shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+        with np.errstate(all="ignore"):
+            values = eval(self._branch_code, self._names, {"x": x, "y": y})   # noqa: S307
+        if not values:
+            return np.zeros((0,) + shape)
+        return np.stack([np.broadcast_to(np.asarray(v, dtype=float), shape) for v in values])
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """f at arrays x, y (broadcast together); a new float array of their shape."""

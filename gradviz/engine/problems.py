@@ -12,7 +12,9 @@ import numpy as np
 
 from .errors import InexactError
 from .lattice import Lattice
-from .quadrature import MAX_NODES, NONSMOOTH_TOLERANCE, SHELL, TAIL_SHARE, gaussian_rule, node_count
+from .piecewise import MAX_NODES as PIECEWISE_NODES
+from .piecewise import PiecewiseRule
+from .quadrature import NONSMOOTH_TOLERANCE, SHELL, TAIL_SHARE, gaussian_rule
 from .rewards import Reward
 
 MAX_QUADRATURE_POINTS = 2_000_000  # replicas × nodes evaluated at once by exact()
@@ -44,7 +46,9 @@ class GaussianProblem:
         self.learn_sigma = learn_sigma
         self.noise = noise
         self.dim = 3 if learn_sigma else 2
-        self._lattices: dict = {}
+        self._lattice_of: Lattice | None = None
+        self._rules: dict = {}          # piecewise rules by level (non-smooth rewards)
+        self._agreed_level = 0
 
     def sigmas(self, theta: np.ndarray) -> np.ndarray:
         """σ of each replica, shape (R,)."""
@@ -85,44 +89,62 @@ class GaussianProblem:
         return np.concatenate([grad_f, d_log_sigma], axis=1)
 
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """J = E[f(μ + σZ)], ∇μ J = E[f·Z]/σ, ∂J/∂log σ = E[f·(‖Z‖² − 2)], by quadrature
-        (quadrature.py): one grid for a smooth reward; for a non-smooth one the grid is
-        halved until two levels agree to 1e-6.  Raises InexactError where that cannot be
-        had, or where f·p has not decayed by |Z| = 7 (an infinite expectation, or one that
-        converges too slowly to truncate)."""
-        sigma_max = float(self.sigmas(theta).max())
-        scale = self.reward_fn.scale
-        J, grad, size = self._quadrature(theta, 0)
-        if self.reward_fn.smooth:
-            return J, grad
-        level = 1
-        while node_count(sigma_max, scale, level) <= MAX_NODES:
-            finer_J, finer_grad, size = self._quadrature(theta, level)
-            change = max(np.abs(finer_J - J).max(),
-                         np.abs((finer_grad - grad)[:, :2] * self.sigmas(theta)[:, None]).max())
-            J, grad = finer_J, finer_grad
-            if change <= NONSMOOTH_TOLERANCE * max(1.0, size):
-                return J, grad
-            level += 1
-        raise InexactError(
-            f"exact J of this non-smooth reward is not within {NONSMOOTH_TOLERANCE:g} on the "
-            f"finest grid ({MAX_NODES}² nodes; the last halving still moved it by {change:.2g}): "
-            "write jumps and kinks smoothly, e.g. sigmoid((x - 1)/0.05) for x > 1")
+        """J = E[f(μ + σZ)], ∇μ J = E[f·Z]/σ, ∂J/∂log σ = E[f·(‖Z‖² − 2)], by quadrature:
+        the trapezoid rule for a smooth reward (quadrature.py, lattice.py), a rule placed
+        around the breaks for one with jumps or kinks (piecewise.py).  Raises InexactError
+        where that cannot be had to its accuracy, or where f·p has not decayed by |Z| = 7
+        (an infinite expectation, or one that converges too slowly to truncate)."""
+        if not self.reward_fn.smooth:
+            return self._piecewise_exact(theta)
+        J, grad, _ = self._quadrature(theta)
+        return J, grad
 
-    def _quadrature(self, theta: np.ndarray, level: int):
-        """(J, ∇J, largest E|f|) on gaussian_rule's grid of ``level``: from the cached
+    def _piecewise_exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact J and ∇J of a reward with jumps or kinks (piecewise.py): rules with pieces
+        of width w, w/2, w/4 … (w the power of two at or below min(σ, 1)) until two agree to
+        NONSMOOTH_TOLERANCE; the level that agreed is where the next step starts."""
+        sigmas = self.sigmas(theta)
+        base = 2.0 ** np.floor(np.log2(min(float(sigmas.min()), 1.0)))
+        level, previous = max(self._agreed_level - 1, 0), None
+        while True:
+            rule = self._rules.get(level)
+            if rule is None or rule.width != base / 2**level or not rule.covers(theta[:, :2], float(sigmas.max())):
+                try:
+                    rule = PiecewiseRule(self.reward_fn, float(sigmas.max()), base / 2**level, theta[:, :2])
+                except OverflowError:
+                    raise InexactError(
+                        f"exact J of this non-smooth reward did not settle to "
+                        f"{NONSMOOTH_TOLERANCE:g} before the rule reached {PIECEWISE_NODES:,} "
+                        "nodes (a break too fine, or σ too wide for it): write jumps and kinks "
+                        "smoothly, e.g. sigmoid((x - 1)/0.05) for x > 1") from None
+                self._rules[level] = rule
+            J, grad, size, slow_tail = rule.expect(theta[:, :2], sigmas)
+            if slow_tail:
+                raise InexactError(SLOW_TAIL)
+            grad = grad if self.learn_sigma else grad[:, :2]
+            if previous is not None:
+                change = max(np.abs(J - previous[0]).max(),
+                             np.abs((grad - previous[1])[:, :2] * sigmas[:, None]).max())
+                if not change > NONSMOOTH_TOLERANCE * max(1.0, size):   # NaN falls through
+                    self._agreed_level = level
+                    return J, grad
+            previous = (J, grad)
+            level += 1
+
+    def _quadrature(self, theta: np.ndarray):
+        """(J, ∇J, largest E|f|) on gaussian_rule's grid: from the cached
         lattice of f (lattice.py) when σ is fixed and the window fits, else evaluated per
         replica, chunked.  InexactError if the outer shell |Z| ≥ 7 holds more than
         TAIL_SHARE of max(1, E|f|)."""
         if not self.learn_sigma:
-            lattice = self._lattice(level)
+            lattice = self._lattice()
             if lattice.fits(theta):
                 J, grad, size, slow_tail = lattice.expect(theta)
                 if slow_tail:
                     raise InexactError(SLOW_TAIL)
                 return J, grad, size
         sigmas = self.sigmas(theta)
-        t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale, level)
+        t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale)
         z = np.stack(np.meshgrid(t, t, indexing="ij")).reshape(2, -1)
         weights = np.outer(w, w).ravel()
         shell = np.abs(z).max(axis=0) >= SHELL
@@ -146,15 +168,12 @@ class GaussianProblem:
                 grad[part, 2] = fw @ ((z * z).sum(axis=0) - 2.0)
         return J, grad, size
 
-    def _lattice(self, level: int) -> Lattice:
-        """The lattice of f for this σ and refinement level (kept while σ stays)."""
-        key = (self.sigma, level)
-        if key not in self._lattices:
-            if self._lattices and next(iter(self._lattices))[0] != self.sigma:
-                self._lattices.clear()
-            spacing = min(self.sigma, self.reward_fn.scale) / 2.0 / 2**level
-            self._lattices[key] = Lattice(self.reward_fn, self.sigma, spacing)
-        return self._lattices[key]
+    def _lattice(self) -> Lattice:
+        """The lattice of f for this σ (a new one when σ changes)."""
+        if self._lattice_of is None or self._lattice_of.sigma != self.sigma:
+            spacing = min(self.sigma, self.reward_fn.scale) / 2.0
+            self._lattice_of = Lattice(self.reward_fn, self.sigma, spacing)
+        return self._lattice_of
 
     def p_best(self, theta: np.ndarray) -> None:
         return None

@@ -11,8 +11,8 @@ ridge at σ = 3).
 Limits, so that "exact" stays exact:
 - at most MAX_NODES nodes per axis, so σ ≤ SIGMA_PER_SCALE · s (the widest σ at which
   δ = s/(2σ) still reaches |t| = 8);
-- a non-smooth g (a jump or kink) converges only like δ or δ²: the grid is halved until two
-  levels agree to NONSMOOTH_TOLERANCE, and refused if the node limit comes first;
+- a non-smooth g (a jump or kink) converges only like δ or δ² here: piecewise.py places
+  nodes around its breaks instead, and its rules must agree to NONSMOOTH_TOLERANCE;
 - the integrand must have decayed by |t| = 7 (at most TAIL_SHARE of max(1, E|g|) on the
   outer shell |t| ≥ 7; a Gaussian-tailed g leaves 1e-12 there and 1e-15 beyond 8),
   else the expectation is infinite or converges too slowly to truncate at 8.
@@ -30,20 +30,13 @@ TAIL_SHARE = 1e-9
 SHELL = REACH - 1.0
 
 
-def gaussian_rule(sigma: float, scale: float, level: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes t and weights w with Σ w_k g(t_k) ≈ E[g(Z)] for g varying on scale/σ; each
-    ``level`` halves δ (and keeps every node of the level before)."""
-    delta = min(1.0, scale / sigma) / 2.0 / 2**level
+def gaussian_rule(sigma: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes t and weights w with Σ w_k g(t_k) ≈ E[g(Z)] for g varying on scale/σ."""
+    delta = min(1.0, scale / sigma) / 2.0
     half = int(np.ceil(REACH / delta - 1e-9))
     t = np.arange(-half, half + 1) * delta
     w = np.exp(-0.5 * t * t)
     return t, w / w.sum()
-
-
-def node_count(sigma: float, scale: float, level: int = 0) -> int:
-    """Nodes per axis of gaussian_rule(sigma, scale, level)."""
-    delta = min(1.0, scale / sigma) / 2.0 / 2**level
-    return 2 * int(np.ceil(REACH / delta - 1e-9)) + 1
 
 
 def widest_sigma(scale: float) -> float:
