@@ -217,3 +217,55 @@ def test_the_policy_cache_never_serves_a_theta_written_in_place():
     np.testing.assert_array_equal(problem.policy(theta), softmax(theta))
     theta.setflags(write=False)
     assert problem.policy(theta) is problem.policy(theta)
+
+
+@pytest.mark.parametrize("baseline,n", [("none", 7), ("past", 7), ("ema", 1), ("average", 1), ("mean", 1)])
+def test_summed_categorical_estimate_equals_the_dense_per_sample_terms(baseline, n):
+    """With many actions the softmax sums its terms per action (bincount); the estimate,
+    its variance and every per-sample term equal those built from dense (R, K, N) scores."""
+    from gradviz.engine.baselines import RunningBaseline, baseline_values
+    from gradviz.engine.problems import SoftmaxProblem
+
+    rng = np.random.default_rng(3)
+    problem = SoftmaxProblem(rng.normal(size=6), noise=0.3)
+    theta = rng.normal(size=(4, 6))
+    theta.setflags(write=False)
+    batch = problem.sample(theta, n, rng)
+    f = problem.reward(batch, rng)
+    running = RunningBaseline(4)
+    running.update(rng.normal(size=(4, 3)), 0.1)
+    b = baseline_values(baseline, f, None, None, running)
+    estimate, variance, contributions, scores = problem.summed_estimate(theta, batch, f, b)
+    g = problem.score(theta, batch)                                     # (R, K, N), dense
+    dense = (f[:, None, :] - b) * g
+    np.testing.assert_allclose(estimate, dense.mean(axis=2), rtol=1e-12, atol=1e-15)
+    if n > 1:
+        np.testing.assert_allclose(variance, dense.var(axis=2, ddof=1) / n, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(np.asarray(contributions), dense[0].T, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(contributions[:, 2], dense[0, 2], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(contributions[n - 1], dense[0, :, n - 1], rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(np.asarray(scores), g[0].T)
+    with pytest.raises(ValueError):
+        contributions.weights[0] = 1.0                                   # read-only, as records are
+
+
+def test_both_categorical_samplers_draw_the_same_actions():
+    """A loop over actions (few actions) and a binary search per replica (many) count
+    #{k < K−1 : u ≥ F_k} the same way."""
+    from gradviz.engine.problems import SoftmaxProblem
+
+    problem = SoftmaxProblem(np.zeros(40))
+    theta = np.random.default_rng(1).normal(size=(3, 40)) * 3
+    by_search = problem.sample(theta, 500, np.random.default_rng(9)).actions      # 40 > 3 replicas
+    problem_many = SoftmaxProblem(np.zeros(40))
+    wide = np.repeat(theta, 20, axis=0)                                             # 60 ≥ 40: loop
+    by_loop = problem_many.sample(wide, 500, np.random.default_rng(9)).actions
+    rng = np.random.default_rng(9)
+    u = rng.random((60, 500))
+    cdf = np.cumsum(np.exp(wide - wide.max(1, keepdims=True)) / np.exp(wide - wide.max(1, keepdims=True)).sum(1, keepdims=True), 1)
+    expected = (u[:, :, None] >= cdf[:, None, :-1]).sum(axis=2)
+    np.testing.assert_array_equal(by_loop, expected)
+    rng = np.random.default_rng(9)
+    u3 = rng.random((3, 500))
+    expected3 = (u3[:, :, None] >= np.cumsum(problem.policy(theta), 1)[:, None, :-1]).sum(axis=2)
+    np.testing.assert_array_equal(by_search, expected3)

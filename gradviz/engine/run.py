@@ -35,6 +35,11 @@ def _frozen(array):
     return array
 
 
+def _frozen_terms(terms):
+    """Per-sample terms made read-only: an array, or CategoricalTerms (read-only already)."""
+    return _frozen(terms) if isinstance(terms, np.ndarray) else terms
+
+
 @dataclass(frozen=True)
 class StepRecord:
     """What step t computed, at θ_t, before the update.  Arrays hold one row per replica;
@@ -86,12 +91,21 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     For replica 0 also Cov(Aĝ) in the drawn plane (A: engine.plane), the same way, for the
     app's ellipse, where the plane shows all of θ (d ≤ 3: μ, maybe log σ, or three logits
     up to their common shift).  The exact estimator has no sampling noise: Var = 0.
-    Returns (ĝ (R, d), Var (R, d), contributions (R, d, N) | None, scores | None,
-    mean baseline (R,) | None, Cov(Aĝ) (2, 2) | None).
+    A categorical problem with many actions sums its terms instead (summed_estimate).
+    Returns (ĝ (R, d), Var (R, d), replica 0's contributions (N, d) | None and scores
+    (N, d) | None (arrays, or CategoricalTerms), mean baseline (R,) | None,
+    Cov(Aĝ) (2, 2) | None).
     """
     n = f.shape[1]
     baseline = scores = contributions = plane_cov = None
     spread = None
+    if cfg.estimator == "score" and cfg.baseline != "optimal" and not needs_jackknife(cfg.baseline, n):
+        summed = getattr(problem, "summed_estimate", None)
+        b = baseline_values(cfg.baseline, f, None, None, running)
+        result = summed(theta, batch, f, b) if summed is not None else None
+        if result is not None:      # the problem summed its terms (categorical, K > 3)
+            estimate, variance, contributions, scores = result
+            return estimate, variance, contributions, scores, b.mean(axis=(1, 2)), None
     if cfg.estimator == "score":
         scores = problem.score(theta, batch)
         moment = problem.score_second_moment(theta) if cfg.baseline == "optimal" else None
@@ -105,6 +119,7 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         contributions = problem.pathwise(theta, batch)
     if contributions is None:
         return grad, np.zeros_like(grad), None, None, None, None
+    contributions0, scores0 = contributions[0].T, (scores[0].T if scores is not None else None)
     with np.errstate(all="ignore"):
         estimate = contributions.mean(axis=2)
         if n > 1:
@@ -116,7 +131,7 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
                 plane_cov = np.einsum("in,jn->ij", motion, motion) / ((count - 1) * count)
         else:
             variance = np.full_like(estimate, np.nan)
-    return estimate, variance, contributions, scores, baseline, plane_cov
+    return estimate, variance, contributions0, scores0, baseline, plane_cov
 
 
 class Run:
@@ -216,8 +231,8 @@ class Run:
             samples=_frozen(batch.x[0].T) if batch.x is not None else None,
             actions=_frozen(batch.actions[0]) if batch.actions is not None else None,
             rewards=_frozen(f[0]),
-            contributions=_frozen(contributions[0].T) if contributions is not None else None,
-            scores=_frozen(scores[0].T) if scores is not None else None,
+            contributions=_frozen_terms(contributions),
+            scores=_frozen_terms(scores),
             plane_covariance=_frozen(plane_cov),
         )
         self.running.update(f, cfg.ema_rate)
