@@ -389,3 +389,13 @@ def test_a_formula_refused_in_the_box_says_why_and_changes_nothing(qtbot, make_w
     window.panel.use_formula.click()
     assert window.last_message[0] == "Invalid setting" and "exactly 1 argument" in window.last_message[1]
     assert window.config == before
+
+
+def test_ten_thousand_replicas_typed_are_ten_thousand_and_too_many_say_both_limits(qtbot, make_window):
+    window = make_window(batch=16)
+    window.panel.runs.setValue(10_000)
+    qtbot.waitUntil(lambda: window.status.config.runs == 10_000)
+    window.panel.batch.setValue(1000, emit=True)    # 10⁷ samples a step: over the app's limit
+    assert window.last_message[0] == "Invalid setting"
+    assert "2,000,000" in window.last_message[1] and "40,000,000" in window.last_message[1]
+    assert window.config.batch == 16 and window.config.runs == 10_000

@@ -105,7 +105,7 @@ class ControlPanel(QWidget):
         self.lr.setToolTip(TIPS["lr"])
         self.batch = LogSlider(1, 100_000, config.batch, integer=True, name="batch size")
         self.batch.setToolTip(TIPS["batch"])
-        self.sigma = LogSlider(0.02, 5.0, config.sigma, name="σ")
+        self.sigma = LogSlider(*cfg.SIGMA_RANGE, config.sigma, name="σ")   # beyond a reward's widest σ: a dialog says why
         self.sigma.setToolTip(TIPS["sigma"])
         self.noise = QDoubleSpinBox()
         self.noise.setRange(0.0, 10.0)
@@ -121,7 +121,7 @@ class ControlPanel(QWidget):
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip(TIPS["seed"])
         self.runs = QSpinBox()
-        self.runs.setRange(1, 2000)
+        self.runs.setRange(1, cfg.MAX_RUNS)        # the engine's own limit: typing 10000 is 10000
         self.runs.setKeyboardTracking(False)
         self.runs.setToolTip(TIPS["runs"])
         self.contributions = QCheckBox("per-sample arrows")

@@ -288,9 +288,10 @@ class MainWindow(QMainWindow):
         try:
             config = self.config.with_changes(**changes)
             if config.runs * config.batch > APP_MAX_SAMPLES:
-                raise ConfigError(f"replicas × batch = {config.runs * config.batch:,} is over "
-                                  f"{APP_MAX_SAMPLES:,} samples a step, which would make the app "
-                                  "sluggish; lower one of them (gradviz run allows more)")
+                raise ConfigError(f"replicas × batch = {config.runs * config.batch:,} is over the "
+                                  f"app's {APP_MAX_SAMPLES:,} samples a step, where it stays "
+                                  "responsive; lower one of them (gradviz run takes up to "
+                                  f"{cfg.MAX_NUMBERS_PER_STEP:,} numbers a step: R × N × d)")
             self.config = config
         except ConfigError as err:
             self.show_message("Invalid setting", str(err))
