@@ -21,9 +21,12 @@ def run_until(qtbot, window, steps, timeout=20000):
 
 
 def step_and_wait(qtbot, window):
-    before = window.latest.step if window.latest is not None else -1
+    """Take one step and return its record (a preview, Run.preview, counts as no step)."""
+    latest = window.latest
+    done = 0 if latest is None else latest.step + (0 if latest.preview else 1)
     window.step_once()
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == before + 1)
+    qtbot.waitUntil(lambda: window.latest is not None and not window.latest.preview
+                    and window.latest.step == done)
     return window.latest
 
 
@@ -399,3 +402,22 @@ def test_ten_thousand_replicas_typed_are_ten_thousand_and_too_many_say_both_limi
     assert window.last_message[0] == "Invalid setting"
     assert "2,000,000" in window.last_message[1] and "40,000,000" in window.last_message[1]
     assert window.config.batch == 16 and window.config.runs == 10_000
+
+
+def test_setting_theta_while_paused_shows_a_batch_there_at_once(qtbot, make_window, tmp_path):
+    """The marker, the batch and its arrows move to the new θ without a step; the step
+    count, the history and the exported data are unchanged."""
+    window = make_window(batch=16)
+    step_and_wait(qtbot, window)
+    window._theta_picked(1.0, 1.5)
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.preview)
+    record = window.latest
+    assert np.allclose(record.theta[0], [1.0, 1.5]) and record.step == 1
+    assert window.status.step == 1 and window.series.count == 1
+    window._dirty = True
+    window._redraw()
+    assert [item.pos().x() for item in window.landscape.marker.items] == pytest.approx([1.0, 1.0])
+    path = tmp_path / "run.csv"
+    window.engine.send("export_csv", str(path))
+    qtbot.waitUntil(path.exists)
+    assert len(path.read_text().splitlines()) == 2          # the header and the one step

@@ -269,3 +269,17 @@ def test_both_categorical_samplers_draw_the_same_actions():
     u3 = rng.random((3, 500))
     expected3 = (u3[:, :, None] >= np.cumsum(problem.policy(theta), 1)[:, None, :-1]).sum(axis=2)
     np.testing.assert_array_equal(by_search, expected3)
+
+
+def test_a_preview_shows_step_t_without_taking_it_or_touching_the_random_stream():
+    settings = {"problem": "softmax", "batch": 8, "baseline": "past", "optimizer": "adam", "seed": 4}
+    plain, previewed = Run(from_mapping(settings)), Run(from_mapping(settings))
+    plain.step()
+    previewed.step()
+    peek = previewed.preview()
+    assert peek.preview and peek.step == 1 and previewed.t == 1
+    np.testing.assert_array_equal(peek.theta_next, peek.theta)
+    np.testing.assert_array_equal(peek.theta, previewed.theta)
+    for a, b in zip(plain.steps(5), previewed.steps(5)):         # the same run afterwards
+        np.testing.assert_array_equal(a.theta_next, b.theta_next)
+        np.testing.assert_array_equal(a.actions, b.actions)

@@ -501,24 +501,26 @@ class MainWindow(QMainWindow):
         # every frame, the other plots at 5 Hz (and always when paused), only when visible
         slow = self.redraws % SLOW_EVERY == 0 or self.state != RunState.RUNNING
         record = self.latest
-        if record is not None and self.series.last is not None:
+        stepped = self.series.last is not None      # a preview (Run.preview) may come first
+        if record is not None:
             if self.central.currentWidget() is self.landscape:
-                path = self.series.thinned(MAX_PATH_POINTS, ("plane_x", "plane_y"))
+                path = (self.series.thinned(MAX_PATH_POINTS, ("plane_x", "plane_y")) if stepped
+                        else np.empty((0, 2)))
                 here = self._plane_now()
                 xs, ys = np.append(path[:, 0], here[0]), np.append(path[:, 1], here[1])
                 self.landscape.show_path(xs, ys)
                 self.landscape.show_record(record)
                 if self.config.problem == "softmax" and slow and self._visible("simplex"):
                     self.simplex.show_path(xs, ys)
-            if slow:
+            if slow and stepped:
                 thinned = self.series.thinned(SERIES_POINTS)
                 for name, view in (("objective", self.objective), ("quality", self.quality)):
                     if self._visible(name):
                         view.show_series(thinned)
                 if self._visible("replicas"):
                     self.replicas.show_series(thinned, record.replicas)
-                if self._visible("histogram"):
-                    self.histogram.show_record(record)
+            if slow and self._visible("histogram"):
+                self.histogram.show_record(record)
         elif self.status is not None and self.central.currentWidget() is self.landscape:
             here = self._plane_now()
             self.landscape.show_path(np.array([here[0]]), np.array([here[1]]))
@@ -556,7 +558,8 @@ class MainWindow(QMainWindow):
         texts = {"state": self.state.value, "step": "step 0"}
         if record is not None:
             error = np.linalg.norm(record.estimate - record.grad, axis=1).mean()
-            texts.update(step=f"step {record.step + 1:,}", J=f"J = {record.J.mean():.4g}",
+            done = record.step + (0 if record.preview else 1)     # steps taken so far
+            texts.update(step=f"step {done:,}", J=f"J = {record.J.mean():.4g}",
                          error=f"‖ĝ − ∇J‖ = {error:.3g}",
                          rate=f"{self._rate:,.0f} steps/s" if self.state == RunState.RUNNING else "")
         for key, text in texts.items():

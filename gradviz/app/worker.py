@@ -25,7 +25,7 @@ from ..engine.analysis import variance_curve
 from ..engine.config import RunConfig
 from ..engine.errors import ConfigError, RunStopped
 from ..engine.files import WriteError
-from ..engine.history import Spool, summarise
+from ..engine.history import FIELDS, Spool, summarise
 from ..engine.landscape import gaussian_landscape, softmax_landscape
 from ..engine.rewards import resolve_reward
 from ..engine.run import Run, StepRecord
@@ -238,6 +238,18 @@ class EngineWorker(QObject):
             self._send_landscape()
         if self._state == RunState.STOPPED and "theta" in changes:
             self._state, self._reason = RunState.PAUSED, ""
+        if "theta" in changes and self._state != RunState.RUNNING:
+            self._send_preview()
+
+    def _send_preview(self) -> None:
+        """θ set while the run waits: show a batch at the new θ at once (Run.preview, no
+        step taken, nothing recorded)."""
+        try:
+            record = self._run.preview()
+        except RunStopped as stopped:
+            self.message.emit("Cannot show this θ", stopped.reason)
+            return
+        self.tick.emit(Tick(record, np.empty((0, len(FIELDS))), self._steps_per_second()))
 
     def _cmd_speed(self, cap):
         self._cap = cap

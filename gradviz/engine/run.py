@@ -23,6 +23,7 @@ from .problems import BanditProblem, GaussianProblem, SoftmaxProblem
 from .rewards import resolve_reward
 
 LEARNED_SIGMA_RANGE = (1e-4, 1e3)
+PREVIEW_STREAM = 2**32 - 1      # previews draw from their own stream (Run.preview)
 
 
 def _frozen(array):
@@ -65,6 +66,7 @@ class StepRecord:
     contributions: np.ndarray | None  # (N, d) cᵢ, after the baseline
     scores: np.ndarray | None = None  # (N, d) ∇θ log p(xᵢ|θ) (score function only)
     plane_covariance: np.ndarray | None = None  # (2, 2) Cov(ĝ) in the drawn plane (N > 1, d ≤ 3)
+    preview: bool = False        # Run.preview: computed at θ_t without taking step t
 
     @property
     def replicas(self) -> int:
@@ -200,10 +202,26 @@ class Run:
         while self._pending and self._pending[0]["step"] <= self.t:
             entry = self._pending.pop(0)
             self.set(**{k: v for k, v in entry.items() if k != "step"})
+        record, f, new_state = self._compute(self.rng)
+        self.running.update(f, self.config.ema_rate)
+        self.theta, self.opt_state = record.theta_next, new_state
+        self.t += 1
+        return record
+
+    def preview(self) -> StepRecord:
+        """What step t would compute at θ_t (a batch, its contributions, ĝ, exact J), without
+        moving: θ, t, the baselines' history and the run's random stream stay as they were
+        (the batch comes from a generator of its own, seeded by the seed and t), so a session
+        replays the same with or without previews.  Its theta_next is θ_t."""
+        record, _, _ = self._compute(np.random.default_rng([self.config.seed, self.t, PREVIEW_STREAM]))
+        return replace(record, theta_next=record.theta, preview=True)
+
+    def _compute(self, rng: np.random.Generator):
+        """(the record of step t at θ_t, its rewards f, the optimiser's next state)."""
         cfg, problem, theta = self.config, self.problem, self.theta
         n = cfg.batch
-        batch = problem.sample(theta, n, self.rng)
-        f = problem.reward(batch, self.rng)
+        batch = problem.sample(theta, n, rng)
+        f = problem.reward(batch, rng)
         self._check_rewards(f, batch)
         try:
             with np.errstate(all="ignore"):
@@ -235,10 +253,7 @@ class Run:
             scores=_frozen_terms(scores),
             plane_covariance=_frozen(plane_cov),
         )
-        self.running.update(f, cfg.ema_rate)
-        self.theta, self.opt_state = new_theta, new_state
-        self.t += 1
-        return record
+        return record, f, new_state
 
     def steps(self, count: int) -> Iterator[StepRecord]:
         """Yield ``count`` records (stops early by raising RunStopped)."""
