@@ -471,3 +471,32 @@ def test_a_zoomed_quality_plot_keeps_drawing_after_a_resize(qtbot, make_window):
     window._redraw()
     values = [value for value, _ in window.quality.top.getAxis("left")._tickLevels[0]]
     assert len(values) >= 2 and all(-3 <= v <= 1 and v == int(v) for v in values)
+
+
+@pytest.mark.parametrize("settings,legend,axis", [
+    ({}, "each f(xᵢ)∇log p(xᵢ) (• tip)", "contribution f(xᵢ)·∂log p/∂θ_k"),
+    ({"baseline": "mean"}, "each (f(xᵢ) − b)∇log p(xᵢ), b = ", "contribution (f(xᵢ) − b)·∂log p/∂θ_k"),
+    ({"baseline": "loo"}, "bᵢ = mean of the others", "contribution (f(xᵢ) − b)·∂log p/∂θ_k"),
+    ({"estimator": "pathwise"}, "each ∇f(μ + σεᵢ) (• tip)", "∂f(μ + σεᵢ)/∂θ_k (pathwise)"),
+    ({"estimator": "exact"}, "no samples (exact estimator)", None),
+])
+def test_the_terms_are_named_for_the_estimator_and_baseline_that_made_them(qtbot, make_window,
+                                                                          settings, legend, axis):
+    """Pathwise was labelled f(x)∇log p, and a baseline's b was never shown."""
+    window = _drawn_after_one_step(qtbot, make_window(batch=16, **settings))
+    assert legend in window.landscape.legend.texts[3]
+    if settings.get("baseline") == "mean":
+        b = window.latest.baseline[0]
+        assert f"b = {b:.3g}" in window.landscape.legend.texts[3]
+    if axis is not None:
+        assert window.histogram.plot.getPlotItem().getAxis("bottom").labelText == axis
+
+
+def test_an_empty_variance_curve_names_its_cause(qtbot, make_window):
+    """Far from the plateau every reward is 0: the score estimator's spread is 0 there,
+    which is not the exact estimator's 'no sampling'."""
+    window = make_window(batch=16)
+    window.variance.show_curve((np.array([1.0, 2.0]), np.zeros(2)), "score")
+    assert "exact" not in window.variance.getPlotItem().titleLabel.text
+    window.variance.show_curve((np.array([1.0, 2.0]), np.zeros(2)), "exact")
+    assert "exact estimator" in window.variance.getPlotItem().titleLabel.text

@@ -52,8 +52,9 @@ TIPS = {
             "mid-run reseeds from the next step.",
     "runs": "Replicas R: independent runs advanced together, for the spread across runs. "
             "Replica 1 is the one drawn on the landscape.",
-    "contributions": "Draw every sample's contribution f(x)∇log p(x|θ) as an arrow from θ. "
-                     "Their mean is the estimate.",
+    "contributions": "Draw every sample's contribution as an arrow from θ: f(x)∇log p(x|θ), "
+                     "(f(x) − b)∇log p(x|θ) with a baseline b, ∇f(μ + σε) for pathwise (the "
+                     "legend says which). Their mean is the estimate.",
     "raw": "Show the raw reward f(x) instead of J(θ) = E[f(x)], to see how σ smooths f.",
 }
 

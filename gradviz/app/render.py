@@ -65,7 +65,7 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     if run.t and pending:
         _show(window, run, latest, pending)
     if run.t:
-        window.variance.show_curve(variance_curve(run))
+        window.variance.show_curve(variance_curve(run), run.config.estimator)
         window._redraw()
     return captured, reason
 

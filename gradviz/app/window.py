@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         worker.tick.connect(self._on_tick)
         worker.status.connect(self._on_status)
         worker.landscape.connect(self._on_landscape)
-        worker.variance.connect(self.variance.show_curve)
+        worker.variance.connect(self._on_variance)
         worker.message.connect(self._on_engine_message)
         worker.saved.connect(self._on_saved)
         worker.exported.connect(self._on_exported)
@@ -363,6 +363,9 @@ class MainWindow(QMainWindow):
             if previous == RunState.RUNNING:
                 self._request_variance()
         self._dirty = True
+
+    def _on_variance(self, curve) -> None:
+        self.variance.show_curve(curve, self.config.estimator)
 
     def _on_landscape(self, landscape) -> None:
         self._landscape = landscape

@@ -9,6 +9,7 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import style
+from ..labels import component_terms
 from ..nice import FINE, nice_above
 from .live_range import LiveRange, value_range
 from .native import NativePlotWidget, histogram_path, path_item, qpen, segments_path, set_title
@@ -49,7 +50,8 @@ class HistogramView(QWidget):
         top.addStretch(1)
         self.plot = NativePlotWidget()
         p = self.plot.getPlotItem()
-        p.setLabel("bottom", "contribution f(xᵢ)·∂log p/∂θ_k")
+        self._axis_label = "contribution f(xᵢ)·∂log p/∂θ_k"
+        p.setLabel("bottom", self._axis_label)
         p.setLabel("left", "samples")
         self.bars = path_item(p, qpen(style.CONTRIBUTION, 1.5), z=1)
         self.bars.setBrush(style.brush(style.CONTRIBUTION, 120))
@@ -82,6 +84,10 @@ class HistogramView(QWidget):
                 item.setPath(QPainterPath())
             set_title(p, "no per-sample contributions (exact estimator)" if record is not None else "")
             return
+        label = component_terms(record)
+        if label != self._axis_label:
+            self._axis_label = label
+            p.setLabel("bottom", label)
         values = record.contributions[:, k]
         lo, hi = bulk_range(values)
         bins = int(np.clip(np.sqrt(len(values)), 5, MAX_BINS))

@@ -15,7 +15,10 @@ from ...engine.plane import plane_point, plane_vectors
 from .. import style
 from ..arrows import arrow_segments, clamp_length, ellipse_factor, unit_circle
 from ..nice import nice_above, nice_below
+from ..labels import contribution_terms
 from .legend import Legend
+
+CONTRIBUTION_ROW = 3   # the legend's row for the per-sample terms
 from .native import (Marker, NativePlotWidget, NativeViewBox, add_item, disc_item, discs_path,
                      path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
                      similarity, simplify)
@@ -170,7 +173,7 @@ class LandscapeView(NativePlotWidget):
         # translucent, so θ shows through when it climbs behind it (drag to move it)
         self.legend = Legend(self.viewbox, offset=(6, 6), point_size=9,
                              text_colour=style.FOREGROUND, fill=QColor(255, 255, 255, 150))
-        for name, text in (("exact", "exact ∇J(θ)"), ("estimate", "estimate ĝ"),
+        for name, text in (("exact", "exact ∇J(θ)"), ("estimate", "estimate ĝ"),   # CONTRIBUTION_ROW: 3
                            ("ellipse", "ĝ ± 2 s.d. (86 %)"),
                            ("contribution", "each f(xᵢ)∇log p(xᵢ) (• tip)")):
             self.legend.add(pens[name], text)
@@ -265,6 +268,9 @@ class LandscapeView(NativePlotWidget):
         exact = plane_vectors(record.grad[0], self.problem)[0]
         estimate = plane_vectors(record.estimate[0], self.problem)[0]
         self._update_scale(exact, estimate)
+        terms = contribution_terms(record)
+        self.legend.set_text(CONTRIBUTION_ROW, f"each {terms} (• tip)" if terms else
+                             "no samples (exact estimator)")
         s = self.scale
         for name, vector in (("exact", exact), ("estimate", estimate)):
             _place(self.arrows[name], similarity(here, s * vector))

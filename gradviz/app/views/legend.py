@@ -35,6 +35,7 @@ class Legend(QGraphicsRectItem):
         self._row_height = max(QFontMetricsF(self.font).height(), 12.0) + 4
         self._text_width = 0.0
         self.texts: list[str] = []
+        self._labels: list[QGraphicsSimpleTextItem] = []
 
     def add(self, pen: QPen, text: str, disc: tuple[float, QColor, QPen] | None = None) -> None:
         """A row: a line drawn with ``pen`` (and a disc of (radius, fill, outline) at its
@@ -54,6 +55,17 @@ class Legend(QGraphicsRectItem):
         bounds = label.boundingRect()
         label.setPos(QPointF(PADDING + SAMPLE_WIDTH + GAP, y - bounds.height() / 2))
         self.texts.append(text)
-        self._text_width = max(self._text_width, bounds.width())
+        self._labels.append(label)
+        self._fit()
+
+    def set_text(self, row: int, text: str) -> None:
+        """Change row ``row``'s text (only when it differs: each change lays out text)."""
+        if self.texts[row] != text:
+            self.texts[row] = text
+            self._labels[row].setText(text)
+            self._fit()
+
+    def _fit(self) -> None:
+        self._text_width = max((label.boundingRect().width() for label in self._labels), default=0)
         self.setRect(0, 0, PADDING + SAMPLE_WIDTH + GAP + self._text_width + PADDING,
                      2 * PADDING + len(self.texts) * self._row_height)

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 
 from ...engine.analysis import BATCH_SIZES
 from .. import style
+from ..labels import no_spread
 from .native import NativePlotWidget
 
 
@@ -26,7 +27,8 @@ class VarianceView(NativePlotWidget):
         # label the measured batch sizes only (log-mode minor labels collide on wide plots)
         p.getAxis("bottom").setTicks([[(np.log10(n), f"{n:g}") for n in BATCH_SIZES], []])
 
-    def show_curve(self, curve) -> None:
+    def show_curve(self, curve, estimator: str = "score") -> None:
+        """tr Cov(ĝ) against N (analysis.variance_curve) for ``estimator``."""
         n, trace = curve
         keep = np.isfinite(trace) & (trace > 0)
         self.measured.setData(n[keep], trace[keep])
@@ -37,4 +39,4 @@ class VarianceView(NativePlotWidget):
                                         + f" (200 batches)   - - c/N, c = {c:.3g}", size="9pt")
         else:
             self.law.setData([], [])
-            self.getPlotItem().setTitle("no sampling noise (exact estimator)", size="9pt")
+            self.getPlotItem().setTitle(no_spread(estimator), size="9pt")
