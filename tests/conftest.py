@@ -63,6 +63,8 @@ def make_window(qtbot):
     def make(**settings):
         window = MainWindow(from_mapping({"steps": 0, **settings}))
         windows.append(window)
+        # the first-launch size: the offscreen screen (800×800) would shrink it to fit
+        window.resize(1400, 900)
         window.show()
         qtbot.waitExposed(window)
         qtbot.waitUntil(lambda: window.status is not None, timeout=5000)

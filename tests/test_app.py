@@ -421,3 +421,15 @@ def test_setting_theta_while_paused_shows_a_batch_there_at_once(qtbot, make_wind
     window.engine.send("export_csv", str(path))
     qtbot.waitUntil(path.exists)
     assert len(path.read_text().splitlines()) == 2          # the header and the one step
+
+
+def test_the_first_window_fits_the_screen(qtbot):
+    """On a screen smaller than 1400×900 (the offscreen one is 800×800) the window fits."""
+    from gradviz.app.window import MainWindow
+    window = MainWindow()
+    qtbot.addWidget(window)
+    try:
+        free = window.screen().availableGeometry()
+        assert window.width() <= free.width() and window.height() <= free.height()
+    finally:
+        window.close()

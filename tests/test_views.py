@@ -476,7 +476,7 @@ def test_a_zoomed_quality_plot_keeps_drawing_after_a_resize(qtbot, make_window):
 @pytest.mark.parametrize("settings,legend,axis", [
     ({}, "each f(xᵢ)∇log p(xᵢ) (• tip)", "contribution f(xᵢ)·∂log p/∂θ_k"),
     ({"baseline": "mean"}, "each (f(xᵢ) − b)∇log p(xᵢ), b = ", "contribution (f(xᵢ) − b)·∂log p/∂θ_k"),
-    ({"baseline": "loo"}, "bᵢ = mean of the others", "contribution (f(xᵢ) − b)·∂log p/∂θ_k"),
+    ({"baseline": "loo"}, "each (f(xᵢ) − bᵢ)∇log p(xᵢ) (• tip)", "contribution (f(xᵢ) − b)·∂log p/∂θ_k"),
     ({"estimator": "pathwise"}, "each ∇f(μ + σεᵢ) (• tip)", "∂f(μ + σεᵢ)/∂θ_k (pathwise)"),
     ({"estimator": "exact"}, "no samples (exact estimator)", None),
 ])

@@ -18,8 +18,8 @@ def contribution_terms(record) -> str:
     if record.baseline_name in SHARED_B:
         return f"(f(xᵢ) − b)∇log p(xᵢ), b = {float(record.baseline[0]):.3g}"
     if record.baseline_name == "loo":
-        return "(f(xᵢ) − bᵢ)∇log p(xᵢ), bᵢ = mean of the others"
-    return "(f(xᵢ) − bᵢₖ)∂log p(xᵢ)/∂θₖ, bᵢₖ per component"
+        return "(f(xᵢ) − bᵢ)∇log p(xᵢ)"            # bᵢ: the mean of the other rewards
+    return "(f(xᵢ) − bᵢₖ)∂ₖ log p(xᵢ)"              # optimal: one bᵢₖ per component
 
 
 def component_terms(record) -> str:

@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea,
                                QStackedWidget)
 
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setTimerType(Qt.PreciseTimer)   # a coarse timer may run 5 % slow: 28.6 Hz
         self.redraw_timer.timeout.connect(self._redraw)
-        self.resize(1400, 900)
+        self._fit_to_screen(1400, 900)
         ignored += self._restore_layout()
         if ignored:
             self.statusBar().showMessage("Ignored remembered settings: " + "; ".join(ignored), 15000)
@@ -144,6 +144,15 @@ class MainWindow(QMainWindow):
         self._request_variance()
 
     # --- layout ------------------------------------------------------------------------------
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """The first-launch size, shrunk to the screen's free area (a 1280×800 laptop or
+        projector would otherwise cut the window off)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = min(width, free.width()), min(height, free.height())
+        self.resize(width, height)
 
     def plot_widget(self, name: str):
         """The widget that draws plot ``name`` (a key of plots.PLOTS)."""
