@@ -433,3 +433,11 @@ def test_the_first_window_fits_the_screen(qtbot):
         assert window.width() <= free.width() and window.height() <= free.height()
     finally:
         window.close()
+
+
+def test_a_learned_sigma_is_shown_where_it_is_now(qtbot, make_window):
+    window = make_window(learn_sigma=True, sigma=0.7, lr=0.5)
+    record = step_and_wait(qtbot, window)
+    window._update_status_bar()
+    sigma = float(np.exp(record.theta_next[0, 2]))
+    assert window.status_labels["sigma"].text() == f"σ = {sigma:.3g}" and sigma != 0.7

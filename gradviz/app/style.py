@@ -14,6 +14,7 @@ TRAJECTORY = "#FFFFFF"
 HIGHLIGHT = "#F0E442"    # yellow: the hovered sample
 SPREAD = "#CC79A7"       # reddish purple: variance, spread across runs
 OUTLINE = "#111111"
+SAMPLE_RIM = "#E8E8E8"  # light grey: shows on the heatmap's dark and bright ends alike
 LANDSCAPE_MAP = "cividis"  # perceptually uniform and colour-blind safe
 
 BACKGROUND = "#FAFAFA"

@@ -238,7 +238,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.status_labels = {}
-        for key, width in (("state", 90), ("step", 110), ("J", 130), ("error", 150), ("rate", 120)):
+        for key, width in (("state", 90), ("step", 110), ("J", 130), ("error", 150), ("sigma", 100),
+                           ("rate", 120)):
             label = QLabel()
             label.setMinimumWidth(width)
             self.statusBar().addPermanentWidget(label)
@@ -573,7 +574,10 @@ class MainWindow(QMainWindow):
             done = record.step + (0 if record.preview else 1)     # steps taken so far
             texts.update(step=f"step {done:,}", J=f"J = {record.J.mean():.4g}",
                          error=f"‖ĝ − ∇J‖ = {error:.3g}",
-                         rate=f"{self._rate:,.0f} steps/s" if self.state == RunState.RUNNING else "")
+                         rate=f"{self._rate:,.0f} steps/s" if self.state == RunState.RUNNING else "",
+                         # a learned σ moves with θ = (μ, log σ): say where it is now
+                         sigma=(f"σ = {np.exp(record.theta_next[0, 2]):.3g}"
+                                if self.config.learn_sigma else ""))
         for key, text in texts.items():
             if self._status_texts.get(key) != text:   # each setText lays out the status bar
                 self._status_texts[key] = text

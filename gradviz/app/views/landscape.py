@@ -158,7 +158,9 @@ class LandscapeView(NativePlotWidget):
                              for v in np.linspace(0, 1, SAMPLE_COLOURS)]
         tip = QColor(style.CONTRIBUTION)
         tip.setAlpha(170)
-        rim = qpen(style.OUTLINE, 1, alpha=170)   # 1 px: Qt draws 1 px pens on a fast path
+        # 1 px: Qt draws 1 px pens on a fast path; light, so that a low-reward sample (dark,
+        # from the map's low end) still shows on the dark low end of the heatmap
+        rim = qpen(style.SAMPLE_RIM, 1, alpha=220)
         # style 0 a contribution's tip, 1 … SAMPLE_COLOURS a sample by its f(x) bin
         self.dots = add_item(plot, Sprites(
             [tip] + [QColor(c) for c in self.cmap_colours],
