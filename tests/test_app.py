@@ -441,3 +441,16 @@ def test_a_learned_sigma_is_shown_where_it_is_now(qtbot, make_window):
     window._update_status_bar()
     sigma = float(np.exp(record.theta_next[0, 2]))
     assert window.status_labels["sigma"].text() == f"σ = {sigma:.3g}" and sigma != 0.7
+
+
+def test_a_shortcut_typed_in_a_number_field_runs_and_is_not_typed(qtbot, make_window):
+    """The batch field had become '16rs': letters are now left to the window's shortcuts."""
+    window = make_window(batch=16)
+    field = window.panel.batch.edit
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    QTest.keyClicks(field, "s")                      # S: one step
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 0)
+    QTest.keyClicks(field, "2")
+    assert field.text() == "162"                      # digits still type
+    assert window.config.batch == 16

@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
 
 TICKS = 1000
+
+
+class NumberEdit(QLineEdit):
+    """A line edit for one number.  Keys that cannot be part of a number (the window's
+    one-key shortcuts: Space, S, R) are not typed into it but left to the shortcut, so a
+    field with focus neither swallows them nor turns "16" into "16rs"."""
+
+    NUMBER_KEYS = frozenset("0123456789.eE+-")
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ShortcutOverride:
+            text = event.text()
+            plain = not event.modifiers() & ~(Qt.ShiftModifier | Qt.KeypadModifier)
+            if plain and text and text.isprintable() and text not in self.NUMBER_KEYS:
+                event.ignore()          # not accepted: the shortcut, if any, runs
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        text = event.text()
+        if text and text.isprintable() and text not in self.NUMBER_KEYS:
+            event.ignore()              # not a number's character: never typed in
+            return
+        super().keyPressEvent(event)
 
 
 class LogSlider(QWidget):
@@ -26,7 +50,7 @@ class LogSlider(QWidget):
         self.lo, self.hi, self.integer, self.name = lo, hi, integer, name
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, TICKS)
-        self.edit = QLineEdit()
+        self.edit = NumberEdit()
         self.edit.setFixedWidth(72)
         self.edit.setAlignment(Qt.AlignRight)
         layout = QHBoxLayout(self)
