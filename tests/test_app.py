@@ -454,3 +454,19 @@ def test_a_shortcut_typed_in_a_number_field_runs_and_is_not_typed(qtbot, make_wi
     QTest.keyClicks(field, "2")
     assert field.text() == "162"                      # digits still type
     assert window.config.batch == 16
+
+
+def test_the_speed_is_remembered_with_the_window(qtbot):
+    from gradviz.app.controls import SPEEDS
+    from gradviz.app.window import MainWindow
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.panel.speed.setCurrentIndex(len(SPEEDS) - 1)
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    try:
+        assert second.panel.speed.currentIndex() == len(SPEEDS) - 1
+        qtbot.waitUntil(lambda: second.engine.worker._cap == SPEEDS[-1][1])
+    finally:
+        second.close()

@@ -326,7 +326,8 @@ class MainWindow(QMainWindow):
         self._start(config)
 
     def _speed_changed(self, cap) -> None:
-        self.engine.send("speed", cap)
+        if self.engine is not None:     # a remembered speed restored before the engine starts
+            self.engine.send("speed", cap)
 
     def _theta_picked(self, x: float, y: float) -> None:
         if self.status is None:
@@ -628,6 +629,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+        settings.setValue("window/speed", self.panel.speed.currentText())
 
     def _restore_layout(self) -> list[str]:
         """Restore the remembered window size and docks; what could not be used is left
@@ -640,4 +642,11 @@ class MainWindow(QMainWindow):
                 continue
             if not isinstance(value, (QByteArray, bytes)) or not restore(value):
                 ignored.append(f"{key} is unreadable")
+        speed = settings.value("window/speed")
+        if speed is not None:
+            index = self.panel.speed.findText(speed) if isinstance(speed, str) else -1
+            if index < 0:
+                ignored.append("window/speed is unreadable")
+            else:
+                self.panel.speed.setCurrentIndex(index)
         return ignored
