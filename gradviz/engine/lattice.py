@@ -72,7 +72,7 @@ class Lattice:
         by 7σ (more than TAIL_SHARE of max(1, E|f|) on the shell); J is NaN for a replica
         whose reach holds a non-finite f."""
         if not self.covers(mu):       # a replica's reach left the window (or none yet)
-            self.build(mu)
+            self.build(mu)          # (the caller checked that a new window fits)
         kx, dx, core_x = self._weights(self.ux, mu[:, 0])
         ky, dy, core_y = self._weights(self.uy, mu[:, 1])
         along = ky @ self.F                                  # (R, nx)

@@ -138,7 +138,7 @@ class GaussianProblem:
         TAIL_SHARE of max(1, E|f|)."""
         if not self.learn_sigma:
             lattice = self._lattice()
-            if lattice.fits(theta):
+            if lattice.covers(theta) or lattice.fits(theta):
                 J, grad, size, slow_tail = lattice.expect(theta)
                 if slow_tail:
                     raise InexactError(SLOW_TAIL)
