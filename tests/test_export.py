@@ -204,3 +204,20 @@ def test_quitting_while_a_gif_renders_says_so_and_leaves_no_folder(qtbot, make_w
     window.close()
     assert not os.path.exists(job.folder)
     assert "late.gif was cancelled by quitting" in capfd.readouterr().err
+
+
+def test_a_gif_keeps_the_apps_colours_exactly(tmp_path):
+    """A thin vermillion line (∇J) on a gradient of many colours: Pillow's own palette had
+    turned it olive; the GIF's palette now starts with the app's colours."""
+    import imageio.v3 as iio
+
+    from gradviz.app import style
+    from gradviz.app.exporting import write_gif
+
+    ramp = np.linspace(0, 255, 200).astype(np.uint8)
+    frame = np.stack(np.broadcast_arrays(ramp[None, :], ramp[:, None], 255 - ramp[None, :]), axis=2).copy()
+    exact = [int(style.EXACT[i:i + 2], 16) for i in (1, 3, 5)]
+    frame[100, 20:180] = exact
+    write_gif([frame, frame[::-1].copy()], tmp_path / "c.gif")
+    back = iio.imread(tmp_path / "c.gif", index=None)
+    assert (back[0, 100, 20:180] == exact).all() and (back[1, 99, 20:180] == exact).all()

@@ -10,19 +10,21 @@ Qt's QSvgGenerator.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers the exporters)
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
 
 from ..engine.files import WriteError, write_bytes
 from ..plots import PLOTS
+from . import style
 from .views.native import live_axes
 
 FIGURE_SUFFIXES = (".png", ".svg")
@@ -136,13 +138,54 @@ def export_figure(widget: QWidget, path, width: int | None = None) -> None:
         raise ExportError(f"{path}: a figure must end in .png or .svg")
 
 
-def write_gif(frames: list[np.ndarray], path, seconds_per_frame: float = 0.08) -> None:
-    """Frames (h, w, 3) uint8 to an animated GIF that loops (imageio, Pillow plugin)."""
-    import imageio.v3 as iio
+# the colours a frame must keep exactly (a GIF holds 256): the arrows, dots and text
+KEY_COLOURS = (style.EXACT, style.ESTIMATE, style.CONTRIBUTION, style.TRAJECTORY, style.OUTLINE,
+               style.SAMPLE_RIM, style.BACKGROUND, style.FOREGROUND, "#FFFFFF", "#000000")
 
-    data = iio.imwrite("<bytes>", np.stack(frames), extension=".gif",
-                       duration=int(seconds_per_frame * 1000), loop=0)
-    _write(path, data)
+
+def gif_palette(frames: list[np.ndarray]):
+    """One palette for every frame: KEY_COLOURS first, then the frames' own colours by
+    median cut (Pillow's quantizer alone turned the vermillion ∇J arrow olive)."""
+    from PIL import Image
+
+    keys = [int(c[i:i + 2], 16) for c in KEY_COLOURS for i in (1, 3, 5)]
+    sample = np.concatenate([f[::2, ::2] for f in frames[:: max(1, len(frames) // 8)]])
+    rest = Image.fromarray(sample).quantize(colors=256 - len(KEY_COLOURS),
+                                            method=Image.Quantize.MEDIANCUT)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(keys + rest.getpalette()[:3 * (256 - len(KEY_COLOURS))])
+    return palette
+
+
+def write_gif(frames: list[np.ndarray], path, seconds_per_frame: float = 0.08) -> None:
+    """Frames (h, w, 3) uint8 to an animated GIF that loops, every frame mapped (without
+    dithering, which speckles flat areas) to one palette that keeps the app's colours."""
+    from PIL import Image
+
+    palette = gif_palette(frames)
+    images = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], loop=0,
+                   duration=int(seconds_per_frame * 1000), optimize=False)
+    _write(path, buffer.getvalue())
+
+
+def caption(image: QImage, text: str) -> QImage:
+    """``image`` with ``text`` in its top left corner, left of the plot's title, where a
+    plot draws nothing (a GIF frame's step and J)."""
+    painter = QPainter(image)
+    try:
+        font = painter.font()
+        font.setPixelSize(max(12, image.height() // 36))
+        painter.setFont(font)
+        bounds = painter.fontMetrics().boundingRect(text).adjusted(-6, -3, 6, 3)
+        bounds.moveTopLeft(QPoint(4, 2))
+        painter.fillRect(bounds, QColor(255, 255, 255, 220))
+        painter.setPen(QColor(style.FOREGROUND))
+        painter.drawText(bounds, Qt.AlignCenter, text)
+    finally:
+        painter.end()
+    return image
 
 
 def image_to_array(image: QImage) -> np.ndarray:

@@ -38,7 +38,7 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     round(linspace(0, steps − 1, frames)): ``frames`` images when steps ≥ frames.  Memory
     is one step's: only each step's table numbers are kept, and handed to the window's
     bounded series every table.CHUNK steps."""
-    from .exporting import image_to_array, render_image
+    from .exporting import caption, image_to_array, render_image
 
     key = landscape_key(run)
     window._on_landscape(landscape_for(run))
@@ -54,7 +54,8 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
             if record.step in frame_steps:
                 _show(window, run, record, pending)
                 pending = []
-                captured.append(image_to_array(render_image(plot)))
+                text = f"step {record.step + 1:,}   J = {record.J.mean():.4g}"
+                captured.append(image_to_array(caption(render_image(plot), text)))
             elif len(pending) == table.CHUNK:
                 window._on_tick(Tick(record, summarise(table.stack_parts(pending),
                                                        run.config.problem), 0.0))
