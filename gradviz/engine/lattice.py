@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .quadrature import REACH, SHELL, TAIL_SHARE
+from .quadrature import REACH, SHELL, SHELL_MASS, TAIL_SHARE
 
-# P(max(|Z₁|, |Z₂|) ≥ 7) ≤ 2·P(|Z| ≥ 7) = 5.12e-12: a window whose |f| stays below
-# TAIL_SHARE / SHELL_MASS cannot fail the tail test, which is then skipped
-SHELL_MASS = 5.2e-12
 MARGIN = 4.0                 # σ beyond the replicas' reach kept in the window: fewer rebuilds
 MAX_WINDOW_NODES = 4_000_000  # f values held (32 MB); beyond, exact() evaluates per replica
 
@@ -33,6 +30,16 @@ class Lattice:
     def __init__(self, reward, sigma: float, spacing: float):
         self.reward, self.sigma, self.h = reward, sigma, spacing
         self.lo = self.hi = None
+
+    def prepare(self, mu: np.ndarray) -> bool:
+        """Make the window hold every replica's μ ± 8σ (building a new one only when a
+        reach has left it); False, and nothing built, if that window would not fit."""
+        if self.covers(mu):
+            return True
+        if not self.fits(mu):
+            return False
+        self.build(mu)
+        return True
 
     def covers(self, mu: np.ndarray) -> bool:
         reach = REACH * self.sigma
@@ -70,9 +77,7 @@ class Lattice:
     def expect(self, mu: np.ndarray):
         """J (R,), ∇μJ (R, 2), largest E|f| and whether any replica's f·p has not decayed
         by 7σ (more than TAIL_SHARE of max(1, E|f|) on the shell); J is NaN for a replica
-        whose reach holds a non-finite f."""
-        if not self.covers(mu):       # a replica's reach left the window (or none yet)
-            self.build(mu)          # (the caller checked that a new window fits)
+        whose reach holds a non-finite f.  The window must hold every reach (``prepare``)."""
         kx, dx, core_x = self._weights(self.ux, mu[:, 0])
         ky, dy, core_y = self._weights(self.uy, mu[:, 1])
         along = ky @ self.F                                  # (R, nx)

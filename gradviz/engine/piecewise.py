@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .quadrature import REACH, TAIL_SHARE
+from .quadrature import REACH, SHELL_MASS, TAIL_SHARE
 
 ORDER = 8                               # Gauss–Legendre nodes a piece
 _T, _W = np.polynomial.legendre.leggauss(ORDER)
@@ -30,7 +30,6 @@ BISECTIONS = 48                         # an interval of 10 shrinks below 1e-13
 GRADING = 24                            # y-pieces w/2 … w/2²⁴ on each side of a split
 MARGIN = 4.0                            # σ kept beyond the replicas' reach: fewer rebuilds
 MAX_NODES = 4_000_000                   # rows × row nodes held; beyond, the rule refuses
-SHELL_MASS = 5.2e-12                    # P(max(|Z₁|, |Z₂|) ≥ 7), as in lattice.py
 
 
 def _gauss_legendre(a: np.ndarray, b: np.ndarray):
@@ -59,7 +58,7 @@ class PiecewiseRule:
     """The rule over the window [x0, x1] × [y0, y1] with pieces ``width`` wide."""
 
     def __init__(self, reward, sigma: float, width: float, mu: np.ndarray):
-        self.reward, self.sigma, self.width = reward, sigma, width
+        self.reward, self.width = reward, width
         pad = (REACH + MARGIN) * sigma
         self.lo = np.floor((mu.min(axis=0) - pad) / width) * width
         self.hi = np.ceil((mu.max(axis=0) + pad) / width) * width
@@ -132,7 +131,7 @@ class PiecewiseRule:
 
     def _cut_nodes(self, branches, probes, steps, cut, rows, x_edges):
         """Nodes and weights of the cut pieces, split at every located break."""
-        row_index, piece, step = np.nonzero(steps & cut[:, :, None])
+        row_index, piece, step = np.nonzero(steps)
         breaks = _locate(branches, probes[piece, step], probes[piece, step + 1], rows[row_index])
         order = np.lexsort((breaks, piece, row_index))
         row_index, piece, breaks = row_index[order], piece[order], breaks[order]

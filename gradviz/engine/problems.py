@@ -138,7 +138,7 @@ class GaussianProblem:
         TAIL_SHARE of max(1, E|f|)."""
         if not self.learn_sigma:
             lattice = self._lattice()
-            if lattice.covers(theta) or lattice.fits(theta):
+            if lattice.prepare(theta):
                 J, grad, size, slow_tail = lattice.expect(theta)
                 if slow_tail:
                     raise InexactError(SLOW_TAIL)
@@ -208,8 +208,7 @@ class CategoricalTerms:
         which = np.arange(self.shape[1])[columns]
         onehot = np.asarray(actions)[..., None] == which if np.ndim(which) else actions == which
         weights = np.asarray(weights)[..., None] if np.ndim(which) else weights
-        out = weights * (onehot - self.pi[columns])
-        return out
+        return weights * (onehot - self.pi[columns])
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self[:, :], dtype=dtype)

@@ -101,10 +101,11 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     n = f.shape[1]
     baseline = scores = contributions = plane_cov = None
     spread = None
-    if cfg.estimator == "score" and cfg.baseline != "optimal" and not needs_jackknife(cfg.baseline, n):
-        summed = getattr(problem, "summed_estimate", None)
+    summed = getattr(problem, "summed_estimate", None)
+    if (summed is not None and cfg.estimator == "score" and cfg.baseline != "optimal"
+            and not needs_jackknife(cfg.baseline, n)):
         b = baseline_values(cfg.baseline, f, None, None, running)
-        result = summed(theta, batch, f, b) if summed is not None else None
+        result = summed(theta, batch, f, b)
         if result is not None:      # the problem summed its terms (categorical, K > 3)
             estimate, variance, contributions, scores = result
             return estimate, variance, contributions, scores, b.mean(axis=(1, 2)), None
@@ -126,11 +127,10 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         estimate = contributions.mean(axis=2)
         if n > 1:
             centred = contributions - estimate[..., None] if spread is None else spread
-            count = centred.shape[2]          # N, or the jackknife's groups
-            variance = np.einsum("rdn,rdn->rd", centred, centred) / ((count - 1) * count)
+            variance = np.einsum("rdn,rdn->rd", centred, centred) / ((n - 1) * n)
             if centred.shape[1] <= 3:
-                motion = plane_rows(centred[0], problem.kind)      # (2, count)
-                plane_cov = np.einsum("in,jn->ij", motion, motion) / ((count - 1) * count)
+                motion = plane_rows(centred[0], problem.kind)      # (2, N)
+                plane_cov = np.einsum("in,jn->ij", motion, motion) / ((n - 1) * n)
         else:
             variance = np.full_like(estimate, np.nan)
     return estimate, variance, contributions0, scores0, baseline, plane_cov
