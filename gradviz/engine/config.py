@@ -239,11 +239,11 @@ def from_mapping(values: dict[str, Any]) -> RunConfig:
     )
     if problem == "gaussian":
         from .rewards import resolve_reward
-        widest = resolve_reward(cfg.reward).widest_sigma
-        if cfg.sigma > widest:
-            raise ConfigError(f"sigma: {cfg.sigma:g} is wider than {widest:g}, the widest σ at which "
-                              f"exact J stays exact for this reward (its narrowest feature is "
-                              f"{resolve_reward(cfg.reward).scale:g} wide)")
+        reward = resolve_reward(cfg.reward)
+        if cfg.sigma > reward.widest_sigma:
+            raise ConfigError(f"sigma: {cfg.sigma:g} is wider than {reward.widest_sigma:g}, the "
+                              "widest σ at which exact J stays exact for this reward (its "
+                              f"narrowest feature is {reward.scale:g} wide)")
     if len(cfg.rewards) > 1000:
         raise ConfigError("rewards: at most 1000 actions")
     if cfg.estimator == "pathwise" and problem != "gaussian":

@@ -145,17 +145,6 @@ def text(block: np.ndarray, per_run: bool = False) -> list[list[str]]:
             for head, values, a, b in zip(ints, _text(block[:, lead:-2]), lr, batch)]
 
 
-def rows(records, per_run: bool = False, aggregate: bool = True) -> list[list[str]]:
-    """The table rows of a list of records (one record or a whole burst: the numbers are
-    the same either way); without J_sd and p_best_sd unless ``aggregate``."""
-    out = []
-    for block in blocks(stacks(records), per_run):
-        if not (per_run or aggregate):
-            block = narrowed(block, records[0].theta.shape[1])
-        out.extend(text(block, per_run))
-    return out
-
-
 def write(records: Iterable[StepRecord], out: TextIO, dim: int, runs: int,
           per_run: bool = False) -> int:
     """Write the header and a block of rows per CHUNK records; returns the number of records.
