@@ -22,8 +22,7 @@ def run_until(qtbot, window, steps, timeout=20000):
 
 def step_and_wait(qtbot, window):
     """Take one step and return its record (a preview, Run.preview, counts as no step)."""
-    latest = window.latest
-    done = 0 if latest is None else latest.step + (0 if latest.preview else 1)
+    done = 0 if window.latest is None else window.latest.steps_taken
     window.step_once()
     qtbot.waitUntil(lambda: window.latest is not None and not window.latest.preview
                     and window.latest.step == done)

@@ -394,10 +394,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"rendering {path} …")
 
     def _animation_done(self, path: str, error: str) -> None:
-        for key, job in list(self._animations.items()):
-            if job is self.sender():
-                del self._animations[key]
-                job.deleteLater()
+        job = self._animations.pop(self.sender().session_path)
+        job.deleteLater()
         if error:
             self.show_message("Export failed", error)
         else:
@@ -572,8 +570,7 @@ class MainWindow(QMainWindow):
         texts = {"state": self.state.value, "step": "step 0"}
         if record is not None:
             error = np.linalg.norm(record.estimate - record.grad, axis=1).mean()
-            done = record.step + (0 if record.preview else 1)     # steps taken so far
-            texts.update(step=f"step {done:,}", J=f"J = {record.J.mean():.4g}",
+            texts.update(step=f"step {record.steps_taken:,}", J=f"J = {record.J.mean():.4g}",
                          error=f"‖ĝ − ∇J‖ = {error:.3g}",
                          rate=f"{self._rate:,.0f} steps/s" if self.state == RunState.RUNNING else "",
                          # a learned σ moves with θ = (μ, log σ): say where it is now

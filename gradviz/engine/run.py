@@ -69,6 +69,11 @@ class StepRecord:
     preview: bool = False        # Run.preview: computed at θ_t without taking step t
 
     @property
+    def steps_taken(self) -> int:
+        """Steps the run had taken once this record was made (a preview takes none)."""
+        return self.step + (0 if self.preview else 1)
+
+    @property
     def replicas(self) -> int:
         return self.theta.shape[0]
 

@@ -17,8 +17,6 @@ from ..arrows import arrow_segments, clamp_length, ellipse_factor, unit_circle
 from ..nice import nice_above, nice_below
 from ..labels import contribution_terms
 from .legend import Legend
-
-CONTRIBUTION_ROW = 3   # the legend's row for the per-sample terms
 from .native import (Marker, NativePlotWidget, NativeViewBox, add_item, disc_item, discs_path,
                      path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
                      similarity, simplify)
@@ -175,10 +173,11 @@ class LandscapeView(NativePlotWidget):
         # translucent, so θ shows through when it climbs behind it (drag to move it)
         self.legend = Legend(self.viewbox, offset=(6, 6), point_size=9,
                              text_colour=style.FOREGROUND, fill=QColor(255, 255, 255, 150))
-        for name, text in (("exact", "exact ∇J(θ)"), ("estimate", "estimate ĝ"),   # CONTRIBUTION_ROW: 3
-                           ("ellipse", "ĝ ± 2 s.d. (86 %)"),
-                           ("contribution", "each f(xᵢ)∇log p(xᵢ) (• tip)")):
-            self.legend.add(pens[name], text)
+        rows = {name: self.legend.add(pens[name], text)
+                for name, text in (("exact", "exact ∇J(θ)"), ("estimate", "estimate ĝ"),
+                                   ("ellipse", "ĝ ± 2 s.d. (86 %)"),
+                                   ("contribution", "each f(xᵢ)∇log p(xᵢ) (• tip)"))}
+        self._contribution_row = rows["contribution"]   # renamed for each estimator and baseline
         # the path is white on a dark shadow: its sample is the shadow with θ's white marker
         self.legend.add(pens["path_shadow"], "θ's path",
                         disc=(4.5, QColor("#FFFFFF"), qpen(style.OUTLINE, 1)))
@@ -271,7 +270,7 @@ class LandscapeView(NativePlotWidget):
         estimate = plane_vectors(record.estimate[0], self.problem)[0]
         self._update_scale(exact, estimate)
         terms = contribution_terms(record)
-        self.legend.set_text(CONTRIBUTION_ROW, f"each {terms} (• tip)" if terms else
+        self.legend.set_text(self._contribution_row, f"each {terms} (• tip)" if terms else
                              "no samples (exact estimator)")
         s = self.scale
         for name, vector in (("exact", exact), ("estimate", estimate)):

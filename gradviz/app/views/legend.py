@@ -37,9 +37,9 @@ class Legend(QGraphicsRectItem):
         self.texts: list[str] = []
         self._labels: list[QGraphicsSimpleTextItem] = []
 
-    def add(self, pen: QPen, text: str, disc: tuple[float, QColor, QPen] | None = None) -> None:
+    def add(self, pen: QPen, text: str, disc: tuple[float, QColor, QPen] | None = None) -> int:
         """A row: a line drawn with ``pen`` (and a disc of (radius, fill, outline) at its
-        middle, for a marker), then ``text``."""
+        middle, for a marker), then ``text``; returns the row's index (for ``set_text``)."""
         y = PADDING + (len(self.texts) + 0.5) * self._row_height
         line = QGraphicsLineItem(QLineF(PADDING, y, PADDING + SAMPLE_WIDTH, y), self)
         line.setPen(pen)
@@ -57,6 +57,7 @@ class Legend(QGraphicsRectItem):
         self.texts.append(text)
         self._labels.append(label)
         self._fit()
+        return len(self.texts) - 1
 
     def set_text(self, row: int, text: str) -> None:
         """Change row ``row``'s text (only when it differs: each change lays out text)."""
