@@ -17,18 +17,21 @@ class NumberEdit(QLineEdit):
 
     NUMBER_KEYS = frozenset("0123456789.eE+-")
 
+    @classmethod
+    def foreign(cls, text: str) -> bool:
+        """Whether a key's text is printable but never part of a number."""
+        return bool(text) and text.isprintable() and text not in cls.NUMBER_KEYS
+
     def event(self, event) -> bool:
         if event.type() == QEvent.ShortcutOverride:
-            text = event.text()
             plain = not event.modifiers() & ~(Qt.ShiftModifier | Qt.KeypadModifier)
-            if plain and text and text.isprintable() and text not in self.NUMBER_KEYS:
+            if plain and self.foreign(event.text()):
                 event.ignore()          # not accepted: the shortcut, if any, runs
                 return True
         return super().event(event)
 
     def keyPressEvent(self, event) -> None:
-        text = event.text()
-        if text and text.isprintable() and text not in self.NUMBER_KEYS:
+        if self.foreign(event.text()):
             event.ignore()              # not a number's character: never typed in
             return
         super().keyPressEvent(event)
