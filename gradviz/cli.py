@@ -17,15 +17,8 @@ from .engine.files import WriteError, atomic_write
 from .plots import PLOTS
 
 RUN_OPTIONS = [
-    # (flag, config key, help)
-    ("--problem", "problem", "gaussian | softmax | bandit (default gaussian)"),
-    ("--reward", "reward", "gaussian: a catalogue name (see `gradviz list`) or a formula in x and y, "
-                           "e.g. 'exp(-(x-1)**2 - y**2)' (default hills)"),
-    ("--rewards", "rewards", "softmax: comma-separated reward of each action (default 1,2,-0.5)"),
-    ("--arms", "arms", "bandit: number of arms K (default 10)"),
-    ("--offset", "offset", "bandit: mean of the true arm values q*(a) ~ N(offset, 1) (default 0)"),
-    ("--sigma", "sigma", "gaussian: standard deviation σ of the policy, 0.01…10 (default 0.5)"),
-    ("--noise", "noise", "gaussian, softmax: standard deviation of additive reward noise (default 0)"),
+    # (flag, config key, help); each problem's own settings follow (problem_options)
+    ("--problem", "problem", "the problem: see `gradviz list` (default gaussian)"),
     ("--estimator", "estimator", "score | pathwise | exact (default score)"),
     ("--baseline", "baseline", "none | mean | loo | past | average | ema | optimal (default none)"),
     ("--ema-rate", "ema_rate", "rate ρ of the ema baseline, 0 < ρ ≤ 1 (default 0.1)"),
@@ -41,6 +34,20 @@ RUN_OPTIONS = [
 ]
 
 
+def problem_options() -> list[tuple[str, str, str, bool]]:
+    """(flag, key, help, is a switch) for every registered problem's settings."""
+    from .engine.problems import all_settings, users_of
+
+    options = []
+    for name, setting in all_settings().items():
+        default = ",".join(f"{v:g}" for v in setting.default) if isinstance(setting.default, tuple) \
+            else setting.default
+        text = f"{', '.join(users_of(name))}: {setting.help}"
+        options.append((setting.flag, name, text if setting.kind == "bool" else f"{text} (default {default})",
+                        setting.kind == "bool"))
+    return options
+
+
 def _run_parser() -> argparse.ArgumentParser:
     p = Parser(prog="gradviz run", description=(
         "Run a configuration without a window and write one CSV row per step: row t holds θ_t "
@@ -51,10 +58,15 @@ def _run_parser() -> argparse.ArgumentParser:
                 "Exit status: 0 done, 1 the run stopped early (divergence, non-finite reward; the "
                 "rows before it are written), 2 bad input."),
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    for flag, key, text in RUN_OPTIONS:
+    for flag, key, text in RUN_OPTIONS[:1]:
         p.add_argument(flag, dest=key, metavar=key.upper(), default=argparse.SUPPRESS, help=text)
-    p.add_argument("--learn-sigma", dest="learn_sigma", action="store_true",
-                   default=argparse.SUPPRESS, help="gaussian: also learn log σ (θ = (μ, log σ))")
+    for flag, key, text, switch in problem_options():
+        if switch:
+            p.add_argument(flag, dest=key, action="store_true", default=argparse.SUPPRESS, help=text)
+        else:
+            p.add_argument(flag, dest=key, metavar=key.upper(), default=argparse.SUPPRESS, help=text)
+    for flag, key, text in RUN_OPTIONS[1:]:
+        p.add_argument(flag, dest=key, metavar=key.upper(), default=argparse.SUPPRESS, help=text)
     p.add_argument("--per-run", action="store_true", help="one row per run and step (with a run column)")
     p.add_argument("--config", metavar="FILE.toml", help="start from a session file; options given "
                    "here override its values")
@@ -76,9 +88,8 @@ def build_config(args: argparse.Namespace) -> cfg.RunConfig:
         base = cfg.to_mapping(presets.load(args.preset))
     else:
         base = cfg.to_mapping(session.load(args.config)[0]) if args.config is not None else {}
-    given = {key: getattr(args, key) for _, key, _ in RUN_OPTIONS if hasattr(args, key)}
-    if hasattr(args, "learn_sigma"):
-        given["learn_sigma"] = True
+    keys = [key for _, key, _ in RUN_OPTIONS] + [key for _, key, _, _ in problem_options()]
+    given = {key: getattr(args, key) for key in keys if hasattr(args, key)}
     if "theta0" not in given and args.config is None and args.preset is None:
         base.pop("theta0", None)
     return cfg.from_mapping({**base, **given})
@@ -122,7 +133,7 @@ def list_command(argv) -> int:
     from .engine import presets
     from .engine.rewards import CATALOGUE
 
-    sections = [("problems", cfg.PROBLEMS),
+    sections = [("problems", cfg.problems()),
                 ("rewards (gaussian; or type a formula in x and y)",
                  {name: r.description for name, r in CATALOGUE.items()}),
                 ("estimators", cfg.ESTIMATORS), ("baselines", cfg.BASELINES),

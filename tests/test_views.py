@@ -18,7 +18,6 @@ from gradviz.app.views.landscape import _ellipse_transform
 from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path, qpen,
                                       segments_path, similarity, simplify)
 from gradviz.app.worker import DrawGate
-from gradviz.engine.plane import plane_vectors
 
 
 def test_paths_hold_what_they_are_given():
@@ -240,7 +239,7 @@ def test_gradient_arrows_and_the_ellipse_sit_where_the_maths_puts_them(qtbot, ma
             assert item.isVisible() and np.allclose(_mapped(item), np.stack([x, y], axis=1))
     # every point of the drawn ellipse is at 2 standard deviations of the estimate, in the
     # metric of its covariance Cov(ĝ) = Cov(cᵢ)/N, at the arrows' scale
-    cov = np.cov(plane_vectors(record.contributions, "gaussian").T) / 64
+    cov = np.cov(np.asarray(record.contributions)[:, :2].T) / 64
     offsets = _mapped(view.ellipse) - (here + s * record.estimate[0, :2])
     distance = np.einsum("ij,jk,ik->i", offsets, np.linalg.inv((2 * s) ** 2 * cov), offsets)
     assert view.ellipse.isVisible() and np.allclose(distance, 1.0)

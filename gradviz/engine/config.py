@@ -7,18 +7,16 @@ rate, batch, …) at the step they took effect, so a saved session replays bit f
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .errors import ConfigError
+from .problems import KINDS, all_settings, kind_of
+from .settings import choice as _choice
+from .settings import integer as _integer
+from .settings import number as _number
+from .settings import vector as _vector
 
-PROBLEMS = {
-    "gaussian": "x ~ N(μ, σ²I) in the plane, reward f(x) from the catalogue or a formula; θ = μ "
-                "(or (μ, log σ) with --learn-sigma)",
-    "softmax": "categorical over K actions with logits θ and fixed rewards (--rewards)",
-    "bandit": "the k-armed testbed: q*(a) ~ N(offset, 1) per run, pulls pay q*(a) + N(0, 1)",
-}
 ESTIMATORS = {
     "score": "score function (the log-derivative trick): mean of (f(x) − b)·∇log p(x|θ)",
     "pathwise": "reparameterisation: mean of ∇θ f(μ + σε) (gaussian only)",
@@ -45,24 +43,25 @@ MAX_BATCH = 1_000_000
 MAX_RUNS = 10_000
 MAX_NUMBERS_PER_STEP = 40_000_000  # runs × batch × parameters: bounds one step's memory
 MAX_STEPS = 100_000_000
-SIGMA_RANGE = (0.01, 10.0)
 LR_RANGE = (1e-8, 1e3)
 
-# settings that may change between steps without restarting the run
-LIVE_SETTINGS = ("lr", "batch", "baseline", "estimator", "optimizer", "sigma", "ema_rate",
-                 "noise", "seed", "runs", "theta")
+# the run's settings that may change between steps (a problem marks its own: Setting.live)
+LIVE_RUN_SETTINGS = ("lr", "batch", "baseline", "estimator", "optimizer", "ema_rate", "seed",
+                     "runs", "theta")
+
+
+def live_settings() -> tuple[str, ...]:
+    """Every setting that may change between steps without restarting the run."""
+    return LIVE_RUN_SETTINGS + tuple(s.name for s in all_settings().values() if s.live)
 
 
 @dataclass(frozen=True)
 class RunConfig:
+    """Every setting of a run.  The problem's own settings (problems/…: σ, rewards, …) are
+    kept in ``options`` and read as attributes (``config.sigma``); every registered
+    problem's settings are kept, so switching problems back and forth loses nothing."""
+
     problem: str = "gaussian"
-    reward: str = "hills"
-    rewards: tuple = (1.0, 2.0, -0.5)
-    arms: int = 10
-    offset: float = 0.0
-    sigma: float = 0.5
-    learn_sigma: bool = False
-    noise: float = 0.0
     estimator: str = "score"
     baseline: str = "none"
     ema_rate: float = 0.1
@@ -75,90 +74,50 @@ class RunConfig:
     seed: int = 0
     theta_bound: float = 1e4
     schedule: tuple = field(default=())
+    options: tuple = field(default=())    # (name, value) pairs of the problems' settings
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name == "options":
+            raise AttributeError(name)
+        for key, value in self.options:
+            if key == name:
+                return value
+        setting = all_settings().get(name)
+        if setting is None:
+            raise AttributeError(f"RunConfig has no setting {name!r}")
+        return setting.default
+
+    @property
+    def kind(self):
+        """The problem's kind (problems/base.py: ProblemKind)."""
+        return kind_of(self.problem)
 
     @property
     def dim(self) -> int:
         """Number of parameters d."""
-        if self.problem == "gaussian":
-            return 3 if self.learn_sigma else 2
-        return len(self.rewards) if self.problem == "softmax" else self.arms
+        return self.kind.dim(self)
 
     def initial_theta(self) -> tuple:
-        """θ₀: as given, else gaussian (−1, −2.5[, log σ]) and zero logits."""
-        if self.theta0 is not None:
-            return self.theta0
-        if self.problem == "gaussian":
-            return (-1.0, -2.5) + ((math.log(self.sigma),) if self.learn_sigma else ())
-        return (0.0,) * self.dim
+        """θ₀: as given, else the problem's own start."""
+        return self.theta0 if self.theta0 is not None else tuple(self.kind.initial_theta(self))
 
     def with_changes(self, **changes) -> "RunConfig":
         """A validated copy with ``changes`` applied."""
         return from_mapping({**to_mapping(self), **changes})
 
+    def replaced(self, **changes) -> "RunConfig":
+        """A copy with already-validated ``changes`` (run settings or problem settings)."""
+        own = {k: v for k, v in changes.items() if k in RUN_FIELDS}
+        options = dict(self.options)
+        options.update((k, v) for k, v in changes.items() if k not in RUN_FIELDS)
+        return replace(self, **own, options=tuple(sorted(options.items())))
+
+
+_FIELD_ORDER = [f.name for f in fields(RunConfig)]     # options last
+RUN_FIELDS = frozenset(_FIELD_ORDER) - {"options"}
+
 
 # --- validation ---------------------------------------------------------------------------
-
-def _number(key, value, lo=-math.inf, hi=math.inf, lo_open=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        try:
-            value = float(value) if isinstance(value, str) else None
-        except ValueError:
-            raise ConfigError(f"{key}: must be a number, not {value!r}") from None
-        if value is None:
-            raise ConfigError(f"{key}: must be a number")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ConfigError(f"{key}: must be a finite number, not {value}")
-    if value < lo or value > hi or (lo_open and value == lo):
-        bound = f"> {lo:g}" if lo_open else f"≥ {lo:g}"
-        raise ConfigError(f"{key}: {value:g} is out of range (must be {bound} and ≤ {hi:g})")
-    return value
-
-
-def _integer(key, value, lo, hi):
-    if isinstance(value, str):
-        try:
-            value = int(value)
-        except ValueError:
-            raise ConfigError(f"{key}: must be a whole number, not {value!r}") from None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{key}: must be a whole number")
-    if not lo <= value <= hi:
-        raise ConfigError(f"{key}: {value} is out of range ({lo} … {hi})")
-    return value
-
-
-def _choice(key, value, options):
-    if not isinstance(value, str):
-        raise ConfigError(f"{key}: must be a name (one of {', '.join(options)}), not {value!r}")
-    if value not in options:
-        raise ConfigError(f"{key}: unknown {key} {value!r} (choose from {', '.join(options)})")
-    return value
-
-
-def _bool(key, value):
-    if not isinstance(value, bool):
-        raise ConfigError(f"{key}: must be true or false")
-    return value
-
-
-def _vector(key, value, length=None, min_length=1):
-    if isinstance(value, str):
-        try:
-            value = [float(v) for v in value.split(",")]
-        except ValueError:
-            raise ConfigError(f"{key}: must be comma-separated numbers, not {value!r}") from None
-    if not isinstance(value, (list, tuple)):
-        raise ConfigError(f"{key}: must be a list of numbers")
-    vector = tuple(_number(key, v) for v in value)
-    if length is not None and len(vector) != length:
-        raise ConfigError(f"{key}: needs {length} numbers for this problem, got {len(vector)}")
-    if len(vector) < min_length:
-        raise ConfigError(f"{key}: needs at least {min_length} numbers")
-    return vector
-
 
 def _live(key, value, config: RunConfig):
     """Validate one live setting against the (already valid) config."""
@@ -186,9 +145,9 @@ def _schedule(value, config: RunConfig):
         for key, v in entry.items():
             if key == "step":
                 continue
-            if key not in LIVE_SETTINGS:
+            if key not in live_settings():
                 raise ConfigError(f"schedule[{i}]: {key!r} cannot change mid-run "
-                                  f"(allowed: {', '.join(LIVE_SETTINGS)})")
+                                  f"(allowed: {', '.join(live_settings())})")
             try:
                 changes[key] = _live(key, v, current)
             except ConfigError as err:
@@ -207,24 +166,20 @@ def _schedule(value, config: RunConfig):
 
 
 def from_mapping(values: dict[str, Any]) -> RunConfig:
-    """Build a RunConfig from plain values (TOML, command line), checking every one."""
+    """Build a RunConfig from plain values (TOML, command line), checking every one: the
+    run's settings here, every problem's settings by their schema, then the chosen
+    problem's own checks (ProblemKind.check)."""
     if not isinstance(values, dict):
         raise ConfigError("config: must be a table of settings")
-    known = {f.name for f in fields(RunConfig)}
+    schema = all_settings()
+    known = RUN_FIELDS | set(schema)
     unknown = sorted(set(values) - known)
     if unknown:
         raise ConfigError(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
     v = {**to_mapping(RunConfig()), **values}
-    problem = _choice("problem", v["problem"], PROBLEMS)
+    kind = kind_of(_choice("problem", v["problem"], problems()))
     cfg = RunConfig(
-        problem=problem,
-        reward=_reward_text(v["reward"], problem),
-        rewards=_vector("rewards", v["rewards"], min_length=2),
-        arms=_integer("arms", v["arms"], 2, 1000),
-        offset=_number("offset", v["offset"], -1e6, 1e6),
-        sigma=_number("sigma", v["sigma"], *SIGMA_RANGE),
-        learn_sigma=_bool("learn_sigma", v["learn_sigma"]),
-        noise=_number("noise", v["noise"], 0.0, 1e6),
+        problem=kind.name,
         estimator=_choice("estimator", v["estimator"], ESTIMATORS),
         baseline=_choice("baseline", v["baseline"], BASELINES),
         ema_rate=_number("ema_rate", v["ema_rate"], 0.0, 1.0, lo_open=True),
@@ -236,18 +191,13 @@ def from_mapping(values: dict[str, Any]) -> RunConfig:
         theta0=None,
         seed=_integer("seed", v["seed"], 0, 2**63 - 1),
         theta_bound=_number("theta_bound", v["theta_bound"], 0.0, 1e12, lo_open=True),
+        options=tuple(sorted((name, setting.parse(v.get(name, setting.default)))
+                             for name, setting in schema.items())),
     )
-    if problem == "gaussian":
-        from .rewards import resolve_reward
-        reward = resolve_reward(cfg.reward)
-        if cfg.sigma > reward.widest_sigma:
-            raise ConfigError(f"sigma: {cfg.sigma:g} is wider than {reward.widest_sigma:g}, the "
-                              "widest σ at which exact J stays exact for this reward (its "
-                              f"narrowest feature is {reward.scale:g} wide)")
-    if len(cfg.rewards) > 1000:
-        raise ConfigError("rewards: at most 1000 actions")
-    if cfg.estimator == "pathwise" and problem != "gaussian":
-        raise ConfigError("estimator: pathwise needs a differentiable x, so only the gaussian problem")
+    kind.check(cfg)
+    if cfg.estimator not in kind.estimators:
+        raise ConfigError(f"estimator: {cfg.estimator} is not available for the {kind.name} "
+                          f"problem (choose from {', '.join(kind.estimators)})")
     if cfg.runs * cfg.batch * cfg.dim > MAX_NUMBERS_PER_STEP:
         raise ConfigError(f"runs × batch × parameters = {cfg.runs:,} × {cfg.batch:,} × {cfg.dim} is "
                           f"over {MAX_NUMBERS_PER_STEP:,} numbers a step (memory)")
@@ -259,19 +209,18 @@ def from_mapping(values: dict[str, Any]) -> RunConfig:
     return replace(cfg, schedule=_schedule(v["schedule"], cfg))
 
 
-def _reward_text(value, problem):
-    if not isinstance(value, str):
-        raise ConfigError("reward: must be a catalogue name or a formula in x and y")
-    if problem == "gaussian":
-        from .rewards import resolve_reward
-        resolve_reward(value)  # raises a ConfigError naming what is wrong
-    return value.strip()
+def problems() -> dict[str, str]:
+    """Every registered problem's name and description."""
+    return {name: kind.description for name, kind in KINDS.items()}
 
 
 def to_mapping(config: RunConfig) -> dict[str, Any]:
-    """Plain values (lists, not tuples), as TOML stores them; None values left out."""
+    """Plain values (lists, not tuples), as TOML stores them, with the problems' settings
+    alongside the run's; None values left out."""
     out = {}
-    for key, value in asdict(config).items():
+    problem_settings = dict.fromkeys([*all_settings(), *(name for name, _ in config.options)])
+    for key in [*_FIELD_ORDER[:-1], *problem_settings]:
+        value = getattr(config, key)
         if value is None:
             continue
         if key == "schedule":

@@ -11,15 +11,15 @@ import numpy as np
 
 from . import table
 from .files import atomic_write
-from .plane import plane_vectors
 
 FIELDS = ("step", "J", "J_sd", "reward_mean", "error", "cosine", "var_trace", "plane_x",
           "plane_y", "p_best", "p_best_sd", "lr", "batch")
 COLUMN = {name: i for i, name in enumerate(FIELDS)}
 
 
-def summarise(stacked: list[table.Stack], problem: str) -> np.ndarray:
-    """One row of FIELDS per step (means over replicas; plane point of replica 0),
+def summarise(stacked: list[table.Stack], plane) -> np.ndarray:
+    """One row of FIELDS per step (means over replicas; replica 0's point on the problem's
+    ``plane``, NaN without one),
     vectorised over the steps' ``stacked`` fields (table.stacks of the records):
 
     error = ‖ĝ − ∇J‖;  cosine = ĝ·∇J / (‖ĝ‖‖∇J‖);  var_trace = Σ_k Var(ĝ_k).
@@ -33,7 +33,8 @@ def summarise(stacked: list[table.Stack], problem: str) -> np.ndarray:
             cos = np.where(norms > 0, np.einsum("krd,krd->kr", est, grad) / norms, np.nan)
             finite = np.isfinite(cos)
             cosine = np.where(finite, cos, 0.0).sum(axis=1) / finite.sum(axis=1)  # NaN if none
-            plane = plane_vectors(f["theta"][:, 0, :], problem)   # replica 0's θ, (k, 2)
+            points = (plane.vectors(f["theta"][:, 0, :]) if plane is not None     # (k, 2)
+                      else np.full((len(stack.steps), 2), np.nan))
             if stack.has_p_best:
                 p = f["p_best"][..., 0]
                 p_best, p_sd = p.mean(axis=1), table._sd(p)
@@ -42,7 +43,7 @@ def summarise(stacked: list[table.Stack], problem: str) -> np.ndarray:
             out.append(np.column_stack([
                 stack.steps, J.mean(axis=1), table._sd(J), f["reward_mean"][..., 0].mean(axis=1),
                 np.linalg.norm(est - grad, axis=2).mean(axis=1), cosine,
-                f["variance"].sum(axis=2).mean(axis=1), plane[:, 0], plane[:, 1], p_best, p_sd,
+                f["variance"].sum(axis=2).mean(axis=1), points[:, 0], points[:, 1], p_best, p_sd,
                 stack.tail[:, 0], stack.tail[:, 1]]))
     return np.concatenate(out) if out else np.empty((0, len(FIELDS)))
 

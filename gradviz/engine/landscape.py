@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problems import softmax
+from .probability import softmax
 from .quadrature import REACH
 from .rewards import Reward
 

@@ -16,13 +16,9 @@ import numpy as np
 
 from . import optimizers
 from .baselines import RunningBaseline, baseline_values, jackknife_spread, needs_jackknife
-from .config import RunConfig, _live
+from .config import LIVE_RUN_SETTINGS, RunConfig, _live
 from .errors import ConfigError, InexactError, RunStopped
-from .plane import plane_rows
-from .problems import BanditProblem, GaussianProblem, SoftmaxProblem
-from .rewards import resolve_reward
 
-LEARNED_SIGMA_RANGE = (1e-4, 1e3)
 PREVIEW_STREAM = 2**32 - 1      # previews draw from their own stream (Run.preview)
 
 
@@ -65,8 +61,10 @@ class StepRecord:
     rewards: np.ndarray          # (N,)
     contributions: np.ndarray | None  # (N, d) cᵢ, after the baseline
     scores: np.ndarray | None = None  # (N, d) ∇θ log p(xᵢ|θ) (score function only)
-    plane_covariance: np.ndarray | None = None  # (2, 2) Cov(ĝ) in the drawn plane (N > 1, d ≤ 3)
+    plane_covariance: np.ndarray | None = None  # (2, 2) Cov(ĝ) in the drawn plane (N > 1)
     preview: bool = False        # Run.preview: computed at θ_t without taking step t
+    policy: tuple | None = None  # (π, true values) at θ_{t+1}, replica 0, for a categorical policy
+    extra: object = None         # anything else a problem reports (problems/base.py)
 
     @property
     def steps_taken(self) -> int:
@@ -79,13 +77,8 @@ class StepRecord:
 
 
 def make_problem(config: RunConfig, rng: np.random.Generator):
-    """The policy and reward the config names."""
-    if config.problem == "gaussian":
-        return GaussianProblem(resolve_reward(config.reward), config.sigma, config.learn_sigma,
-                               config.noise)
-    if config.problem == "softmax":
-        return SoftmaxProblem(config.rewards, config.noise)
-    return BanditProblem(config.arms, config.offset, config.runs, rng)
+    """The policy and reward the config names (its problem kind builds it)."""
+    return config.kind.build(config, rng)
 
 
 def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: RunningBaseline):
@@ -95,9 +88,8 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     ĝ = (1/N) Σᵢ cᵢ.  Var(ĝ_k) = s²_k/N, s² the contributions' sample variance (ddof 1),
     when they are independent (or nearly: optimal from N = 16); otherwise the jackknife
     (baselines.py), since the contributions share rewards.
-    For replica 0 also Cov(Aĝ) in the drawn plane (A: engine.plane), the same way, for the
-    app's ellipse, where the plane shows all of θ (d ≤ 3: μ, maybe log σ, or three logits
-    up to their common shift).  The exact estimator has no sampling noise: Var = 0.
+    For replica 0 also Cov(Aĝ) in the drawn plane (A: the problem's Plane), the same way,
+    for the app's ellipse.  The exact estimator has no sampling noise: Var = 0.
     A categorical problem with many actions sums its terms instead (summed_estimate).
     Returns (ĝ (R, d), Var (R, d), replica 0's contributions (N, d) | None and scores
     (N, d) | None (arrays, or CategoricalTerms), mean baseline (R,) | None,
@@ -133,8 +125,8 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         if n > 1:
             centred = contributions - estimate[..., None] if spread is None else spread
             variance = np.einsum("rdn,rdn->rd", centred, centred) / ((n - 1) * n)
-            if centred.shape[1] <= 3:
-                motion = plane_rows(centred[0], problem.kind)      # (2, N)
+            if problem.plane is not None:
+                motion = problem.plane.rows(centred[0])            # (2, N)
                 plane_cov = np.einsum("in,jn->ij", motion, motion) / ((n - 1) * n)
         else:
             variance = np.full_like(estimate, np.nan)
@@ -178,14 +170,9 @@ class Run:
             self.rng = np.random.default_rng([value, self.t])
         elif key == "runs":
             self._resize(value)
-        elif key == "sigma" and self.config.learn_sigma:
-            self.theta = self.theta.copy()
-            self.theta[:, 2] = np.log(value)
-        elif key == "sigma" and self.problem.kind == "gaussian":
-            self.problem.sigma = value
-        elif key == "noise" and self.problem.kind != "bandit":
-            self.problem.noise = value
-        self.config = replace(self.config, **{key: value})
+        elif key not in LIVE_RUN_SETTINGS:      # the problem's own (σ, reward noise, …)
+            self.theta = self.problem.update(key, value, self.theta)
+        self.config = self.config.replaced(**{key: value})
 
     def _resize(self, runs: int) -> None:
         """Grow or shrink to ``runs`` replicas; new ones copy existing ones cyclically."""
@@ -219,7 +206,8 @@ class Run:
         (the batch comes from a generator of its own, seeded by the seed and t), so a session
         replays the same with or without previews.  Its theta_next is θ_t."""
         record, _, _ = self._compute(np.random.default_rng([self.config.seed, self.t, PREVIEW_STREAM]))
-        return replace(record, theta_next=record.theta, preview=True)
+        return replace(record, theta_next=record.theta, preview=True,
+                       policy=self.problem.policy_bars(record.theta[0]))
 
     def _compute(self, rng: np.random.Generator):
         """(the record of step t at θ_t, its rewards f, the optimiser's next state)."""
@@ -251,12 +239,13 @@ class Run:
             grad=_frozen(grad), estimate=_frozen(estimate), variance=_frozen(variance),
             baseline=_frozen(baseline), reward_mean=_frozen(f.mean(axis=1)),
             p_best=_frozen(problem.p_best(theta)),
-            samples=_frozen(batch.x[0].T) if batch.x is not None else None,
-            actions=_frozen(batch.actions[0]) if batch.actions is not None else None,
+            samples=_frozen(problem.samples_drawn(batch)),
+            actions=_frozen(problem.actions_drawn(batch)),
             rewards=_frozen(f[0]),
             contributions=_frozen_terms(contributions),
             scores=_frozen_terms(scores),
             plane_covariance=_frozen(plane_cov),
+            policy=problem.policy_bars(new_theta[0]),
         )
         return record, f, new_state
 
@@ -269,22 +258,15 @@ class Run:
         bad = ~np.isfinite(f)
         if bad.any():
             r, i = np.argwhere(bad)[0]
-            where = (f"x = ({batch.x[r, 0, i]:.4g}, {batch.x[r, 1, i]:.4g})" if batch.x is not None
-                     else f"action {batch.actions[r, i] + 1}")
-            raise RunStopped(f"the reward is {f[r, i]} at {where}", self.t)
+            raise RunStopped(f"the reward is {f[r, i]} at {self.problem.describe_sample(batch, r, i)}",
+                             self.t)
 
     def _check_theta(self, new_theta: np.ndarray) -> None:
         bound = self.config.theta_bound
-        means = new_theta[:, :2] if getattr(self.problem, "learn_sigma", False) else new_theta
-        if not np.isfinite(new_theta).all() or np.abs(means).max() > bound:
+        if not np.isfinite(new_theta).all() or np.abs(self.problem.bounded(new_theta)).max() > bound:
             worst = np.nanmax(np.abs(np.where(np.isfinite(new_theta), new_theta, np.inf)))
             raise RunStopped(f"diverged: |θ| would reach {worst:.3g}, beyond the bound {bound:g}; "
                              "lower the learning rate", self.t)
-        if getattr(self.problem, "learn_sigma", False):
-            sigma = np.exp(new_theta[:, 2])
-            lo, hi = LEARNED_SIGMA_RANGE[0], min(LEARNED_SIGMA_RANGE[1],
-                                                 self.problem.reward_fn.widest_sigma)
-            if sigma.min() < lo or sigma.max() > hi:
-                raise RunStopped(f"σ would leave [{lo:g}, {hi:g}] (σ = "
-                                 f"{sigma.min() if sigma.min() < lo else sigma.max():.3g}), the "
-                                 "range where exact J stays exact; lower the learning rate", self.t)
+        trouble = self.problem.theta_trouble(new_theta)
+        if trouble:
+            raise RunStopped(trouble, self.t)

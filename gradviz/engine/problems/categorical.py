@@ -1,0 +1,202 @@
+"""Categorical policies: π(a|θ) = softmax(θ)_a over K actions with fixed rewards (the
+softmax problem), and the machinery the k-armed bandit shares.  With K = 3 the logits are
+drawn on the plane of their differences (θ₁ − θ₃, θ₂ − θ₃), which shows all of θ that
+matters, since softmax ignores a shift of every logit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..landscape import softmax_landscape
+from ..probability import softmax
+from ..settings import Setting
+from .base import Batch, Plane, Problem, ProblemKind
+from .shared import NOISE
+
+MAX_ACTIONS = 1000
+LOGIT_PLANE = Plane([[1.0, 0.0, -1.0], [0.0, 1.0, -1.0]],
+                    ("θ₁ − θ₃  (logit)", "θ₂ − θ₃  (logit)"))
+
+
+class CategoricalTerms:
+    """One replica's per-sample terms wᵢ (e_{aᵢ} − π) as a read-only (N, K) array that is
+    built only where it is read: ``terms[:, k]`` (a component's N values, as the histogram
+    reads them), ``terms[i]`` (one sample's K values) or ``np.asarray(terms)`` (all)."""
+
+    def __init__(self, actions: np.ndarray, weights: np.ndarray, pi: np.ndarray):
+        self.actions, self.weights, self.pi = actions, weights, pi
+        for array in (actions, weights, pi):
+            array.setflags(write=False)
+        self.shape = (len(actions), len(pi))
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index):
+        rows, columns = index if isinstance(index, tuple) else (index, slice(None))
+        actions, weights = self.actions[rows], self.weights[rows]
+        which = np.arange(self.shape[1])[columns]
+        onehot = np.asarray(actions)[..., None] == which if np.ndim(which) else actions == which
+        weights = np.asarray(weights)[..., None] if np.ndim(which) else weights
+        return weights * (onehot - self.pi[columns])
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self[:, :], dtype=dtype)
+
+    @property
+    def T(self) -> np.ndarray:
+        return np.asarray(self).T
+
+
+class SoftmaxProblem(Problem):
+    """Categorical policy π(a|θ) = softmax(θ)_a over K actions with fixed rewards r_a.
+
+    ∇θ log π(a|θ) = e_a − π;  J = Σ_a π_a r_a;  ∂J/∂θ_a = π_a (r_a − J).
+    """
+
+    def __init__(self, rewards, noise: float = 0.0):
+        self.values = np.asarray(rewards, dtype=float)
+        self.noise = noise
+        self.dim = len(self.values)
+        self._policy = (None, None)
+        self._best = None               # which actions are best, per replica (p_best)
+
+    def policy(self, theta: np.ndarray) -> np.ndarray:
+        """π = softmax(θ), (R, K), computed once per read-only θ array: sampling, scores,
+        exact J and p_best all need it, and a run freezes each step's θ (a writable array
+        might change in place, so it is never served from the cache)."""
+        seen, pi = self._policy
+        if seen is not theta or theta.flags.writeable:
+            pi = softmax(theta)
+            self._policy = (theta, pi)
+        return pi
+
+    def action_values(self, replicas: int) -> np.ndarray:
+        """Expected reward of each action for each replica, (R, K)."""
+        return np.broadcast_to(self.values, (replicas, self.dim))
+
+    def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
+        """Inverse-CDF sampling: a = #{k < K−1 : u ≥ F_k}, u ~ U[0, 1).  The same count
+        either way: by a loop over actions (vectorised over replicas and batch) when there
+        are fewer actions than replicas, else by a binary search per replica."""
+        cdf = np.cumsum(self.policy(theta), axis=1)
+        u = rng.random((theta.shape[0], n))
+        actions = np.zeros(u.shape, dtype=np.intp)
+        if self.dim <= theta.shape[0]:
+            for k in range(self.dim - 1):
+                actions += u >= cdf[:, k:k + 1]
+        else:
+            for r in range(theta.shape[0]):
+                actions[r] = np.searchsorted(cdf[r, :-1], u[r], side="right")
+        return Batch(actions=actions)
+
+    def reward(self, batch: Batch, rng: np.random.Generator) -> np.ndarray:
+        values = self.action_values(batch.actions.shape[0])
+        f = np.take_along_axis(values, batch.actions, axis=1)
+        if self.noise > 0:
+            f = f + self.noise * rng.standard_normal(f.shape)
+        return f
+
+    def score(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
+        """e_a − π for every sample, (R, K, N), by broadcast comparison (ufuncs release the
+        GIL; fancy indexing would hold it, stalling the GUI thread on large batches)."""
+        onehot = batch.actions[:, None, :] == np.arange(self.dim)[None, :, None]
+        return onehot - self.policy(theta)[:, :, None]
+
+    def summed_estimate(self, theta: np.ndarray, batch: Batch, f: np.ndarray, b: np.ndarray):
+        """The score-function estimate by sums per action, without (R, K, N) arrays, for
+        K > 3 actions (fewer are drawn on the plane, from dense per-sample terms; None then).
+
+        With wᵢ = fᵢ − bᵢ, cᵢ = wᵢ (e_{aᵢ} − π):  ĝ_k = (S1_k − π_k W1)/N and
+        Σᵢ c²ᵢₖ = (1 − 2π_k) S2_k + π_k² W2, where S1_k, S2_k sum w, w² over the samples of
+        action k and W1, W2 over all; Var(ĝ_k) = (Σᵢ c²ᵢₖ − N ĝ²_k)/((N − 1) N) ≥ 0.
+        Returns (ĝ, Var, replica 0's contributions and scores as CategoricalTerms)."""
+        if self.dim <= 3:
+            return None
+        R, n, K = f.shape[0], f.shape[1], self.dim
+        pi = self.policy(theta)
+        w = f - b.reshape(b.shape[0], -1)                       # b: (R, 1, 1) or (R, 1, N)
+        index = (batch.actions + K * np.arange(R)[:, None]).ravel()
+        S1 = np.bincount(index, weights=w.ravel(), minlength=R * K).reshape(R, K)
+        S2 = np.bincount(index, weights=(w * w).ravel(), minlength=R * K).reshape(R, K)
+        W1, W2 = w.sum(axis=1, keepdims=True), (w * w).sum(axis=1, keepdims=True)
+        estimate = (S1 - pi * W1) / n
+        if n > 1:
+            squares = (1.0 - 2.0 * pi) * S2 + pi * pi * W2
+            variance = np.maximum(squares - n * estimate * estimate, 0.0) / ((n - 1) * n)
+        else:
+            variance = np.full_like(estimate, np.nan)
+        contributions = CategoricalTerms(batch.actions[0], w[0], pi[0])
+        scores = CategoricalTerms(batch.actions[0], np.ones(n), pi[0])
+        return estimate, variance, contributions, scores
+
+    def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
+        """E[(1{a=k} − π_k)²] = π_k (1 − π_k), (R, K)."""
+        pi = self.policy(theta)
+        return pi * (1.0 - pi)
+
+    def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pi = self.policy(theta)
+        values = self.action_values(theta.shape[0])
+        J = np.einsum("ra,ra->r", pi, values)
+        return J, pi * (values - J[:, None])
+
+    def p_best(self, theta: np.ndarray) -> np.ndarray:
+        """π of the truly best actions, (R,): Σ π_a over every a whose value is the largest
+        (the values are fixed, so which actions are best is found once)."""
+        replicas = theta.shape[0]
+        if self._best is None or self._best.shape[0] != replicas:
+            values = self.action_values(replicas)
+            self._best = (values == values.max(axis=1, keepdims=True)).astype(float)
+        return np.einsum("ra,ra->r", self.policy(theta), self._best)
+
+    def policy_bars(self, theta_row: np.ndarray):
+        """π against the true values, replica 0."""
+        return softmax(np.asarray(theta_row, dtype=float)), self.action_values(1)[0]
+
+    def update(self, key: str, value, theta: np.ndarray) -> np.ndarray:
+        if key == "noise":
+            self.noise = value
+        return theta
+
+
+class SoftmaxKind(ProblemKind):
+    name = "softmax"
+    description = "categorical over K actions with logits θ and fixed rewards (--rewards)"
+    settings = (
+        Setting("rewards", "vector", (1.0, 2.0, -0.5), label="rewards", min_length=2,
+                max_length=MAX_ACTIONS,
+                help="comma-separated reward of each action (three also draw the landscape "
+                     "over θ₁ − θ₃, θ₂ − θ₃ and the probability simplex)"),
+        NOISE,
+    )
+
+    def dim(self, config) -> int:
+        return len(config.rewards)
+
+    def build(self, config, rng) -> SoftmaxProblem:
+        problem = SoftmaxProblem(config.rewards, config.noise)
+        problem.plane = self.plane(config)
+        return problem
+
+    def parameter_names(self, config) -> list[str]:
+        return [f"θ{k + 1} (action {k + 1})" for k in range(self.dim(config))]
+
+    def plane(self, config) -> Plane | None:
+        return LOGIT_PLANE if len(config.rewards) == 3 else None
+
+    def landscape_key(self, config, theta) -> tuple:
+        return (self.name, config.rewards)
+
+    def landscape(self, config, theta):
+        if self.plane(config) is None:
+            return None
+        return softmax_landscape(config.rewards).with_contours()
+
+    def views(self, config) -> tuple[str, ...]:
+        views = super().views(config)
+        return views + ("simplex",) if self.plane(config) is not None else views
+
+
+KIND = SoftmaxKind()

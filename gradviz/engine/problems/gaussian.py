@@ -1,0 +1,257 @@
+"""The Gaussian policy in the plane: x ~ N(μ, σ²I), reward f(x) from the catalogue or a
+formula in x and y.  θ = μ, or (μ, log σ) when σ is learned; θ-space and x-space are the
+same plane, so the samples are drawn where θ is."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import ConfigError, InexactError
+from ..landscape import gaussian_landscape
+from ..lattice import Lattice
+from ..piecewise import MAX_NODES as PIECEWISE_NODES
+from ..piecewise import PiecewiseRule
+from ..quadrature import NONSMOOTH_TOLERANCE, SHELL, TAIL_SHARE, gaussian_rule
+from ..rewards import CATALOGUE, Reward, resolve_reward
+from ..settings import Setting
+from .base import Batch, Plane, Problem, ProblemKind
+from .shared import NOISE
+
+MAX_QUADRATURE_POINTS = 2_000_000  # replicas × nodes evaluated at once by exact()
+SLOW_TAIL = (f"E[f(x)] is infinite or converges too slowly to compute exactly: f·p has not "
+             f"decayed {SHELL:g}σ from μ (f grows about as fast as p falls)")
+SIGMA_RANGE = (0.01, 10.0)
+LEARNED_SIGMA_RANGE = (1e-4, 1e3)
+
+
+def mean_plane(dim: int) -> Plane:
+    """θ drawn at μ = (θ₁, θ₂), which is also where the samples x live."""
+    return Plane(np.eye(2, dim), ("θ₁ = μ_x  (also x)", "θ₂ = μ_y  (also y)"),
+                 samples_live_here=True)
+
+
+class GaussianProblem(Problem):
+    """x ~ N(μ, σ²I) in R², reward f(x) (+ optional N(0, noise²)).
+
+    θ = μ (d = 2), or θ = (μ, log σ) (d = 3) when σ is learned.  With x = μ + σε:
+      ∇μ log p = (x − μ)/σ² = ε/σ,   ∂/∂log σ log p = ‖x − μ‖²/σ² − 2 = ‖ε‖² − 2.
+    """
+
+    def __init__(self, reward: Reward, sigma: float, learn_sigma: bool, noise: float = 0.0):
+        self.reward_fn = reward
+        self.sigma = sigma
+        self.learn_sigma = learn_sigma
+        self.noise = noise
+        self.dim = 3 if learn_sigma else 2
+        self.plane = mean_plane(self.dim)
+        self._lattice_of: Lattice | None = None
+        self._rules: dict = {}          # piecewise rules by level (non-smooth rewards)
+        self._agreed_level = 0
+
+    def sigmas(self, theta: np.ndarray) -> np.ndarray:
+        """σ of each replica, shape (R,)."""
+        if self.learn_sigma:
+            return np.exp(theta[:, 2])
+        return np.full(theta.shape[0], self.sigma)
+
+    def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
+        eps = rng.standard_normal((theta.shape[0], 2, n))
+        x = theta[:, :2, None] + self.sigmas(theta)[:, None, None] * eps
+        return Batch(x=x, eps=eps)
+
+    def reward(self, batch: Batch, rng: np.random.Generator) -> np.ndarray:
+        f = self.reward_fn(batch.x[:, 0], batch.x[:, 1])
+        if self.noise > 0:
+            f += self.noise * rng.standard_normal(f.shape)
+        return f
+
+    def score(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
+        """∇θ log p(x|θ) = (ε/σ, ‖ε‖² − 2)."""
+        g_mu = batch.eps / self.sigmas(theta)[:, None, None]
+        if not self.learn_sigma:
+            return g_mu
+        g_log_sigma = (batch.eps * batch.eps).sum(axis=1, keepdims=True) - 2.0
+        return np.concatenate([g_mu, g_log_sigma], axis=1)
+
+    def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
+        """E[g_k²] (R, d): E[(ε/σ)²] = 1/σ² for μ; E[(‖ε‖² − 2)²] = Var(χ²₂) = 4 for log σ."""
+        mu = np.repeat((1.0 / self.sigmas(theta) ** 2)[:, None], 2, axis=1)
+        return np.concatenate([mu, np.full((theta.shape[0], 1), 4.0)], axis=1) if self.learn_sigma else mu
+
+    def pathwise(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
+        """∇θ f(μ + σε) = (∇f(x), σ ∇f(x)·ε): the reparameterisation gradient."""
+        grad_f = np.stack(self.reward_fn.gradient(batch.x[:, 0], batch.x[:, 1]), axis=1)
+        if not self.learn_sigma:
+            return grad_f
+        d_log_sigma = (grad_f * batch.eps).sum(axis=1, keepdims=True) * self.sigmas(theta)[:, None, None]
+        return np.concatenate([grad_f, d_log_sigma], axis=1)
+
+    def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """J = E[f(μ + σZ)], ∇μ J = E[f·Z]/σ, ∂J/∂log σ = E[f·(‖Z‖² − 2)], by quadrature:
+        the trapezoid rule for a smooth reward (quadrature.py, lattice.py), a rule placed
+        around the breaks for one with jumps or kinks (piecewise.py).  Raises InexactError
+        where that cannot be had to its accuracy, or where f·p has not decayed by |Z| = 7
+        (an infinite expectation, or one that converges too slowly to truncate)."""
+        if not self.reward_fn.smooth:
+            return self._piecewise_exact(theta)
+        J, grad, _ = self._quadrature(theta)
+        return J, grad
+
+    def _piecewise_exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact J and ∇J of a reward with jumps or kinks (piecewise.py): rules with pieces
+        of width w, w/2, w/4 … (w the power of two at or below min(σ, 1)) until two agree to
+        NONSMOOTH_TOLERANCE; the level that agreed is where the next step starts."""
+        sigmas = self.sigmas(theta)
+        base = 2.0 ** np.floor(np.log2(min(float(sigmas.min()), 1.0)))
+        level, previous = max(self._agreed_level - 1, 0), None
+        while True:
+            rule = self._rules.get(level)
+            if rule is None or rule.width != base / 2**level or not rule.covers(theta[:, :2], float(sigmas.max())):
+                try:
+                    rule = PiecewiseRule(self.reward_fn, float(sigmas.max()), base / 2**level, theta[:, :2])
+                except OverflowError:
+                    raise InexactError(
+                        f"exact J of this non-smooth reward did not settle to "
+                        f"{NONSMOOTH_TOLERANCE:g} before the rule reached {PIECEWISE_NODES:,} "
+                        "nodes (a break too fine, or σ too wide for it): write jumps and kinks "
+                        "smoothly, e.g. sigmoid((x - 1)/0.05) for x > 1") from None
+                self._rules[level] = rule
+            J, grad, size, slow_tail = rule.expect(theta[:, :2], sigmas)
+            if slow_tail:
+                raise InexactError(SLOW_TAIL)
+            grad = grad if self.learn_sigma else grad[:, :2]
+            if previous is not None:
+                change = max(np.abs(J - previous[0]).max(),
+                             np.abs((grad - previous[1])[:, :2] * sigmas[:, None]).max())
+                if not change > NONSMOOTH_TOLERANCE * max(1.0, size):   # NaN falls through
+                    self._agreed_level = level
+                    return J, grad
+            previous = (J, grad)
+            level += 1
+
+    def _quadrature(self, theta: np.ndarray):
+        """(J, ∇J, largest E|f|) on gaussian_rule's grid: from the cached
+        lattice of f (lattice.py) when σ is fixed and the window fits, else evaluated per
+        replica, chunked.  InexactError if the outer shell |Z| ≥ 7 holds more than
+        TAIL_SHARE of max(1, E|f|)."""
+        if not self.learn_sigma:
+            lattice = self._lattice()
+            if lattice.prepare(theta):
+                J, grad, size, slow_tail = lattice.expect(theta)
+                if slow_tail:
+                    raise InexactError(SLOW_TAIL)
+                return J, grad, size
+        sigmas = self.sigmas(theta)
+        t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale)
+        z = np.stack(np.meshgrid(t, t, indexing="ij")).reshape(2, -1)
+        weights = np.outer(w, w).ravel()
+        shell = np.abs(z).max(axis=0) >= SHELL
+        J = np.empty(theta.shape[0])
+        grad = np.empty_like(theta)
+        size = 0.0
+        chunk = max(1, MAX_QUADRATURE_POINTS // z.shape[1])
+        for lo in range(0, theta.shape[0], chunk):  # bounds memory; one pass when R·n² ≤ 2e6
+            part = slice(lo, lo + chunk)
+            mu, sig = theta[part, :2, None], sigmas[part, None]
+            fw = self.reward_fn(mu[:, 0] + sig * z[0], mu[:, 1] + sig * z[1]) * weights
+            magnitude = np.abs(fw)
+            total = magnitude.sum(axis=1)
+            outer = magnitude[:, shell].sum(axis=1)
+            if (outer > TAIL_SHARE * np.maximum(total, 1.0)).any():
+                raise InexactError(SLOW_TAIL)
+            size = max(size, float(total.max()))
+            J[part] = fw.sum(axis=1)
+            grad[part, :2] = (fw @ z.T) / sig
+            if self.learn_sigma:
+                grad[part, 2] = fw @ ((z * z).sum(axis=0) - 2.0)
+        return J, grad, size
+
+    def _lattice(self) -> Lattice:
+        """The lattice of f for this σ (a new one when σ changes)."""
+        if self._lattice_of is None or self._lattice_of.sigma != self.sigma:
+            spacing = min(self.sigma, self.reward_fn.scale) / 2.0
+            self._lattice_of = Lattice(self.reward_fn, self.sigma, spacing)
+        return self._lattice_of
+
+    def update(self, key: str, value, theta: np.ndarray) -> np.ndarray:
+        """σ and the reward noise change live; a learned σ is part of θ."""
+        if key == "sigma" and self.learn_sigma:
+            theta = theta.copy()
+            theta[:, 2] = np.log(value)
+        elif key == "sigma":
+            self.sigma = value
+        elif key == "noise":
+            self.noise = value
+        return theta
+
+    def bounded(self, theta: np.ndarray) -> np.ndarray:
+        """The divergence bound applies to μ (log σ has its own range)."""
+        return theta[:, :2]
+
+    def theta_trouble(self, theta: np.ndarray) -> str | None:
+        """A learned σ must stay where exact J stays exact."""
+        if not self.learn_sigma:
+            return None
+        sigma = np.exp(theta[:, 2])
+        lo, hi = LEARNED_SIGMA_RANGE[0], min(LEARNED_SIGMA_RANGE[1], self.reward_fn.widest_sigma)
+        if sigma.min() < lo or sigma.max() > hi:
+            return (f"σ would leave [{lo:g}, {hi:g}] (σ = "
+                    f"{sigma.min() if sigma.min() < lo else sigma.max():.3g}), the range where "
+                    "exact J stays exact; lower the learning rate")
+        return None
+
+
+class GaussianKind(ProblemKind):
+    name = "gaussian"
+    description = ("x ~ N(μ, σ²I) in the plane, reward f(x) from the catalogue or a formula; "
+                   "θ = μ (or (μ, log σ) with --learn-sigma)")
+    settings = (
+        Setting("reward", "text", "hills", label="reward",
+                help="a catalogue name (see `gradviz list`) or a formula in x and y, e.g. "
+                     "'exp(-(x-1)**2 - y**2)'",
+                suggestions=tuple(CATALOGUE)),
+        Setting("sigma", "log", 0.5, label="σ", lo=SIGMA_RANGE[0], hi=SIGMA_RANGE[1], live=True,
+                help="standard deviation σ of the policy, 0.01…10"),
+        Setting("learn_sigma", "bool", False, label="learn log σ too",
+                help="also learn log σ (θ = (μ, log σ))"),
+        NOISE,
+    )
+    estimators = ("score", "pathwise", "exact")
+
+    def dim(self, config) -> int:
+        return 3 if config.learn_sigma else 2
+
+    def initial_theta(self, config) -> tuple:
+        """(−1, −2.5), with log σ when σ is learned."""
+        return (-1.0, -2.5) + ((math.log(config.sigma),) if config.learn_sigma else ())
+
+    def check(self, config) -> None:
+        reward = resolve_reward(config.reward)   # raises a ConfigError naming what is wrong
+        if config.sigma > reward.widest_sigma:
+            raise ConfigError(f"sigma: {config.sigma:g} is wider than {reward.widest_sigma:g}, the "
+                              "widest σ at which exact J stays exact for this reward (its "
+                              f"narrowest feature is {reward.scale:g} wide)")
+
+    def build(self, config, rng) -> GaussianProblem:
+        return GaussianProblem(resolve_reward(config.reward), config.sigma, config.learn_sigma,
+                               config.noise)
+
+    def parameter_names(self, config) -> list[str]:
+        return ["θ₁ = μ_x", "θ₂ = μ_y", "θ₃ = log σ"][:self.dim(config)]
+
+    def plane(self, config) -> Plane:
+        return mean_plane(self.dim(config))
+
+    def landscape_key(self, config, theta) -> tuple:
+        """The reward and σ (to 3 decimals; replica 0's σ when it is learned)."""
+        sigma = float(np.exp(theta[0, 2])) if config.learn_sigma else config.sigma
+        return (self.name, config.reward, round(sigma, 3))
+
+    def landscape(self, config, theta):
+        sigma = self.landscape_key(config, theta)[2]
+        return gaussian_landscape(resolve_reward(config.reward), max(sigma, 1e-3)).with_contours()
+
+
+KIND = GaussianKind()
