@@ -64,11 +64,11 @@ def open_window(app, config, arrows: bool = True, redraw: bool = True):
 
     window = MainWindow(config)
     if not redraw:
-        window.redraw_timer.stop()
+        window.frames.stop()
     window.resize(1600, 1000)
     window.show()
     window.panel.contributions.setChecked(arrows)
-    wait(app, lambda: window.status is not None, 10)
+    wait(app, lambda: window.model.status is not None, 10)
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
     return window
 
@@ -89,17 +89,17 @@ def run_for(app, window, seconds: float):
     probe = QTimer()
     probe.timeout.connect(fired)
     window.toggle_run()
-    step0 = window.latest.step if window.latest is not None else -1
-    wait(app, lambda: window.latest is not None and window.latest.step > step0, 10)
-    step0, redraws0, t0 = window.latest.step, window.redraws, time.perf_counter()
+    step0 = window.model.latest.step if window.model.latest is not None else -1
+    wait(app, lambda: window.model.latest is not None and window.model.latest.step > step0, 10)
+    step0, redraws0, t0 = window.model.latest.step, window.frames.redraws, time.perf_counter()
     last[0] = time.perf_counter()
     probe.start(PROBE_MS)
     idle(app, seconds)
-    steps, redraws = window.latest.step - step0, window.redraws - redraws0
+    steps, redraws = window.model.latest.step - step0, window.frames.redraws - redraws0
     elapsed = time.perf_counter() - t0
     probe.stop()
     window.toggle_run()
-    wait(app, lambda: window.status.state != RunState.RUNNING, 10)
+    wait(app, lambda: window.model.status.state != RunState.RUNNING, 10)
     return steps, redraws, elapsed, lateness
 
 
@@ -153,8 +153,8 @@ def main():
             # at batch 10⁵ a step takes ~7 ms: 10⁵ steps would take 12 minutes per row
             memory_steps = args.memory_steps if batch <= 10**3 else min(args.memory_steps, 5000)
             window.toggle_run()
-            wait(app, lambda: window.latest.step >= memory_steps - 1, 3600)
-            memory, steps = rss_mb(), window.latest.step + 1
+            wait(app, lambda: window.model.latest.step >= memory_steps - 1, 3600)
+            memory, steps = rss_mb(), window.model.latest.step + 1
             window.close()
             p50, p99 = np.percentile(lateness, [50, 99])
             print(f"{batch:>7} {'on' if arrows else 'off':>11} {rate:>12,.0f} {headless:>9,.0f} "

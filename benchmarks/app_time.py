@@ -118,7 +118,7 @@ def main():
         probe.stop()
         steps = np.array(STEPS)
         window.toggle_run()
-        bench.wait(app, lambda: window.status.state != RunState.RUNNING, 10)
+        bench.wait(app, lambda: window.model.status.state != RunState.RUNNING, 10)
         rate = len(steps) / (steps[-1, 1] - steps[0, 0])
         print(f"slice {index + 1}: {rate:,.0f} steps/s in the app, {1 / headless_step:,.0f} "
               f"headless (ratio {rate * headless_step:.3f})")

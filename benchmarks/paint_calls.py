@@ -40,15 +40,15 @@ def main(frames: int = 50) -> None:
 
     def update_plots():
         QApplication.processEvents()    # Qt's deferred layout and dirty-item handling
-        for view in window.plot_views:
+        for view in [w for v in window.views.values() for w in v.painted()]:
             view.viewport().repaint()
 
     for step in range(frames):
         window.step_once()
-        while window.latest is None or window.latest.step < step:
+        while window.model.latest is None or window.model.latest.step < step:
             app.processEvents()
-        window._dirty = True     # as a frame with new data does
-        window._draw()
+        window.frames.dirty = True     # as a frame with new data does
+        window.frames.draw_now()
         sys.setprofile(count)
         try:
             update_plots()

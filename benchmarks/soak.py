@@ -24,17 +24,17 @@ def main():
     app = create_application()
     window = open_window(app, from_mapping({"batch": args.batch, "lr": 0.05, "steps": 0}))
     window.toggle_run()
-    wait(app, lambda: window.latest is not None, 10)
+    wait(app, lambda: window.model.latest is not None, 10)
     memory, rates, start = {}, [], time.perf_counter()
     for minute in range(1, int(args.minutes) + 1):
-        step0, redraws0, t0 = window.latest.step, window.redraws, time.perf_counter()
+        step0, redraws0, t0 = window.model.latest.step, window.frames.redraws, time.perf_counter()
         wait(app, lambda: False, 60 - (time.perf_counter() - start - 60 * (minute - 1)))
         elapsed = time.perf_counter() - t0
-        rate = ((window.latest.step - step0) / elapsed, (window.redraws - redraws0) / elapsed)
+        rate = ((window.model.latest.step - step0) / elapsed, (window.frames.redraws - redraws0) / elapsed)
         rates.append(rate)
         memory[minute] = rss_mb()
         print(f"minute {minute:>3}: RSS {memory[minute]:7.1f} MB   {rate[0]:8,.0f} steps/s   "
-              f"{rate[1]:5.1f} redraws/s   step {window.latest.step + 1:,}", flush=True)
+              f"{rate[1]:5.1f} redraws/s   step {window.model.latest.step + 1:,}", flush=True)
     window.close()
     last = max(memory)
     first = 5 if last >= 5 else 1

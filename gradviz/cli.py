@@ -14,7 +14,7 @@ from .engine import config as cfg
 from .engine.errors import ConfigError, RunStopped
 from .console import EXIT_STOPPED, Parser, fail
 from .engine.files import WriteError, atomic_write
-from .plots import PLOTS
+from .plots import describe as describe_plots
 
 RUN_OPTIONS = [
     # (flag, config key, help); each problem's own settings follow (problem_options)
@@ -138,7 +138,7 @@ def list_command(argv) -> int:
                  {name: r.description for name, r in CATALOGUE.items()}),
                 ("estimators", cfg.ESTIMATORS), ("baselines", cfg.BASELINES),
                 ("optimizers", cfg.OPTIMIZERS),
-                ("plots (gradviz export --plot NAME)", PLOTS),
+                ("plots (gradviz export --plot NAME)", describe_plots()),
                 ("presets (gradviz run --preset NAME)", {n: presets.describe(n) for n in presets.names()})]
     for title, entries in sections:
         print(f"{title}:")

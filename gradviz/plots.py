@@ -1,14 +1,43 @@
-"""The plots gradviz can draw and export, by name: the app's export dialog, the export
-function and `gradviz export --plot` all read this one list (no Qt here, so the command
-line can name them without loading it)."""
+"""The plots gradviz can draw and export, by name: the window, its export dialog, the export
+function and `gradviz export --plot` all read this one registry (no Qt here, so the command
+line can name them without loading it).  A new plot is a module with a View
+(app/views/base.py) and one entry here; a problem says which plots show it
+(ProblemKind.views)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Plot:
+    description: str        # what it shows (`gradviz list`)
+    title: str = ""         # its dock's title
+    view: str = ""          # "module:Class" of its View; empty for the whole window
+    area: str = ""          # "central", "right", "bottom" or "tabs" (bottom, tabbed together)
+
 
 PLOTS = {
-    "landscape": "J(θ) with θ's path, the batch, its contributions, ĝ and ∇J "
-                 "(for the bandit: π(a) against the true values)",
-    "objective": "exact J over steps, with the batch's mean reward",
-    "quality": "‖ĝ − ∇J‖, tr Var(ĝ) and cos(ĝ, ∇J) over steps",
-    "histogram": "the contributions of one component, their mean ĝ and the exact value",
-    "variance": "tr Cov(ĝ) against the batch size, with the c/N line",
-    "replicas": "the spread of J (and π(best)) across replicas",
-    "window": "the whole window",
+    "landscape": Plot("J(θ) with θ's path, the batch, its contributions, ĝ and ∇J (for a problem "
+                      "without a plane, such as the bandit: π(a) against the true values)",
+                      "Landscape", "gradviz.app.views.landscape:LandscapeView", "central"),
+    "policy": Plot("π(a|θ) as bars against each action's true value", "Policy",
+                   "gradviz.app.views.policy:PolicyBarsView", "central"),
+    "objective": Plot("exact J over steps, with the batch's mean reward", "J over steps",
+                      "gradviz.app.views.series:ObjectiveView", "right"),
+    "quality": Plot("‖ĝ − ∇J‖, tr Var(ĝ) and cos(ĝ, ∇J) over steps", "Gradient quality",
+                    "gradviz.app.views.series:QualityView", "right"),
+    "histogram": Plot("the contributions of one component, their mean ĝ and the exact value",
+                      "Contributions", "gradviz.app.views.histogram:HistogramView", "bottom"),
+    "variance": Plot("tr Cov(ĝ) against the batch size, with the c/N line",
+                     "Variance vs batch size", "gradviz.app.views.variance:VarianceView", "tabs"),
+    "replicas": Plot("the spread of J (and π(best)) across replicas", "Replicas",
+                     "gradviz.app.views.series:ReplicasView", "tabs"),
+    "simplex": Plot("π's path on the probability simplex (three actions)", "Policy simplex",
+                    "gradviz.app.views.policy:SimplexView", "tabs"),
+    "window": Plot("the whole window"),
 }
+
+
+def describe() -> dict[str, str]:
+    return {name: plot.description for name, plot in PLOTS.items()}

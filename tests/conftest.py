@@ -67,7 +67,7 @@ def make_window(qtbot):
         window.resize(1400, 900)
         window.show()
         qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.status is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.model.status is not None, timeout=5000)
         return window
 
     yield make

@@ -15,26 +15,26 @@ FAST = {"speed": None}
 def run_until(qtbot, window, steps, timeout=20000):
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)  # as fast as it goes
     window.toggle_run()
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= steps, timeout=timeout)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step >= steps, timeout=timeout)
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.PAUSED, timeout=5000)
 
 
 def step_and_wait(qtbot, window):
     """Take one step and return its record (a preview, Run.preview, counts as no step)."""
-    done = 0 if window.latest is None else window.latest.steps_taken
+    done = 0 if window.model.latest is None else window.model.latest.steps_taken
     window.step_once()
-    qtbot.waitUntil(lambda: window.latest is not None and not window.latest.preview
-                    and window.latest.step == done)
-    return window.latest
+    qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview
+                    and window.model.latest.step == done)
+    return window.model.latest
 
 
 def test_running_climbs_a_single_hill(qtbot, make_window):
     window = make_window(reward="hill", theta0=[-2.0, -2.0], lr=1.0, batch=64)
     run_until(qtbot, window, 80)
-    J = window.series.column("J")
+    J = window.model.series.column("J")
     assert J[-1] > J[0] + 0.2
-    assert window.redraws > 0
+    assert window.frames.redraws > 0
 
 
 def test_sliders_change_what_the_engine_uses_at_the_next_step(qtbot, make_window):
@@ -55,7 +55,7 @@ def test_typed_values_apply_and_bad_ones_get_a_message(qtbot, make_window):
     assert step_and_wait(qtbot, window).lr == 0.125
     window.panel.lr.edit.setText("fast")
     window.panel.lr.edit.editingFinished.emit()
-    assert window.last_message[0] == "Invalid setting" and "learning rate" in window.last_message[1]
+    assert window.messages.last[0] == "Invalid setting" and "learning rate" in window.messages.last[1]
     assert step_and_wait(qtbot, window).lr == 0.125
 
 
@@ -64,25 +64,25 @@ def test_step_reset_and_problem_switch(qtbot, make_window):
     assert step_and_wait(qtbot, window).step == 0
     assert step_and_wait(qtbot, window).step == 1
     window.reset()
-    qtbot.waitUntil(lambda: window.status.step == 0 and window.latest is None)
+    qtbot.waitUntil(lambda: window.model.status.step == 0 and window.model.latest is None)
     window.panel.problem.textActivated.emit("softmax")
-    qtbot.waitUntil(lambda: window.status.config.problem == "softmax")
+    qtbot.waitUntil(lambda: window.model.status.config.problem == "softmax")
     record = step_and_wait(qtbot, window)
     assert record.theta.shape == (1, 3) and record.actions is not None
     window.panel.problem.textActivated.emit("bandit")
-    qtbot.waitUntil(lambda: window.status.config.problem == "bandit")
+    qtbot.waitUntil(lambda: window.model.status.config.problem == "bandit")
     assert step_and_wait(qtbot, window).theta.shape == (1, 10)
-    assert window.central.currentWidget() is window.bars
+    assert window.central.currentWidget() is window.views["policy"]
 
 
 def test_clicking_the_landscape_sets_theta(qtbot, make_window):
     window = make_window()
-    view = window.landscape
+    view = window.views["landscape"]
     qtbot.waitUntil(lambda: view.levels is not None and not view.image.pixmap().isNull())
     scene_point = view.viewbox.mapViewToScene(pg_point(1.0, 1.5))
     pixel = view.mapFromScene(scene_point)
     QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(pixel.x(), pixel.y()))
-    qtbot.waitUntil(lambda: np.allclose(window.status.theta[0], [1.0, 1.5], atol=0.05))
+    qtbot.waitUntil(lambda: np.allclose(window.model.status.theta[0], [1.0, 1.5], atol=0.05))
     record = step_and_wait(qtbot, window)
     assert record.step == 0 and np.allclose(record.theta[0], [1.0, 1.5], atol=0.05)
 
@@ -96,18 +96,18 @@ def pg_point(x, y):
 def test_step_shortcuts(qtbot, make_window, key):
     window = make_window()
     QTest.keyClick(window, key)
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 0)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step == 0)
 
 
 def test_space_runs_and_pauses_and_r_resets(qtbot, make_window):
     window = make_window()
     QTest.keyClick(window, Qt.Key_Space)
     qtbot.waitUntil(lambda: window.state == RunState.RUNNING)
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= 2)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step >= 2)
     QTest.keyClick(window, Qt.Key_Space)
     qtbot.waitUntil(lambda: window.state == RunState.PAUSED)
     QTest.keyClick(window, Qt.Key_R)
-    qtbot.waitUntil(lambda: window.state == RunState.READY and window.status.step == 0)
+    qtbot.waitUntil(lambda: window.state == RunState.READY and window.model.status.step == 0)
 
 
 def test_ctrl_e_opens_the_export_dialog(qtbot, make_window):
@@ -126,14 +126,14 @@ def test_ctrl_s_and_ctrl_o_save_and_open_a_session(qtbot, make_window, tmp_path,
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
     QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier)
     qtbot.waitUntil(path.exists)
-    thetas = window.series.rows()[:, 7:9].copy()
+    thetas = window.model.series.rows()[:, 7:9].copy()
     window.reset()
-    qtbot.waitUntil(lambda: window.status.step == 0)
+    qtbot.waitUntil(lambda: window.model.status.step == 0)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.status.step == 3 and window.state == RunState.PAUSED)
-    qtbot.waitUntil(lambda: len(window.series.rows()) == 3)
-    np.testing.assert_array_equal(window.series.rows()[:, 7:9], thetas)
+    qtbot.waitUntil(lambda: window.model.status.step == 3 and window.state == RunState.PAUSED)
+    qtbot.waitUntil(lambda: len(window.model.series.rows()) == 3)
+    np.testing.assert_array_equal(window.model.series.rows()[:, 7:9], thetas)
 
 
 def test_a_session_whose_replicas_change_mid_run_replays_whole(qtbot, make_window, tmp_path,
@@ -145,10 +145,10 @@ def test_a_session_whose_replicas_change_mid_run_replays_whole(qtbot, make_windo
     path.write_text('batch = 16\nsteps = 8\n[[schedule]]\nstep = 3\nruns = 3\n')
     window = make_window()
     assert sessions.open_session(window, str(path))
-    qtbot.waitUntil(lambda: window.status.step == 8 and window.state == RunState.PAUSED)
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 7)
-    assert window.latest.replicas == 3
-    assert list(window.series.rows()[:, 0]) == list(range(8))
+    qtbot.waitUntil(lambda: window.model.status.step == 8 and window.state == RunState.PAUSED)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step == 7)
+    assert window.model.latest.replicas == 3
+    assert list(window.model.series.rows()[:, 0]) == list(range(8))
     assert window.engine.worker._spool.steps == 8
     assert "Traceback" not in capfd.readouterr().err
 
@@ -193,19 +193,19 @@ def test_the_variance_curve_comes_at_once_after_a_change_and_paced_when_flat_out
     try:
         worker._measure_now()
         assert len(curves) == 1 and worker._measured[1] > 0     # its cost is recorded
-        worker.handle("speed", None)
-        worker.handle("run", None)
+        worker.handle(EngineWorker.speed, None)
+        worker.handle(EngineWorker.run, None)
         worker._measured = (time.perf_counter(), 1.0)           # a 1 s curve just ended
-        worker.handle("measure", True)
+        worker.handle(EngineWorker.measure, True)
         assert timer.isActive() and timer.interval() > 0.9 * 1000 / MEASURE_SHARE   # ≈ 250 s
-        worker.handle("measure", False)                         # a setting changed
+        worker.handle(EngineWorker.measure, False)                         # a setting changed
         assert timer.isActive() and timer.interval() == MEASURE_DELAY_MS
         timer.stop()
-        worker.handle("speed", 30.0)                            # capped: the engine idles
-        worker.handle("measure", True)
+        worker.handle(EngineWorker.speed, 30.0)                            # capped: the engine idles
+        worker.handle(EngineWorker.measure, True)
         assert timer.isActive() and timer.interval() == MEASURE_DELAY_MS
     finally:
-        worker.handle("pause", None)
+        worker.handle(EngineWorker.pause, None)
         timer.stop()
         worker._spool.close()
 
@@ -221,7 +221,7 @@ def test_closing_mid_run_stops_the_thread_quickly(qtbot, make_window, capfd):
     window = make_window(batch=4096)
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
     window.toggle_run()
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= 5)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step >= 5)
     window.close()
     assert not window.engine.thread.isRunning()
     err = capfd.readouterr().err
@@ -235,29 +235,29 @@ def test_a_formula_that_fails_mid_run_pauses_and_says_why(qtbot, make_window):
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.STOPPED, timeout=20000)
-    assert window.last_message[0] == "Run stopped" and "not finite" in window.last_message[1]
-    assert np.isfinite(window.status.theta).all()
+    assert window.messages.last[0] == "Run stopped" and "not finite" in window.messages.last[1]
+    assert np.isfinite(window.model.status.theta).all()
     window.panel.structureChanged.emit({"reward": "hill"})   # still usable
-    qtbot.waitUntil(lambda: window.state == RunState.READY and window.status.config.reward == "hill")
+    qtbot.waitUntil(lambda: window.state == RunState.READY and window.model.status.config.reward == "hill")
     assert step_and_wait(qtbot, window).step == 0
 
 
 def test_a_bad_formula_typed_in_gets_a_message_and_changes_nothing(qtbot, make_window):
     window = make_window()
-    window.panel.formula.setText("__import__('os').system('echo hacked')")
-    window.panel.use_formula.click()
-    assert window.last_message[0] == "Invalid setting" and "formula" in window.last_message[1]
-    assert window.config.reward == "hills" and window.status.config.reward == "hills"
+    window.panel.settings["reward"].input.setEditText("__import__('os').system('echo hacked')")
+    window.panel.settings["reward"].use.click()
+    assert window.messages.last[0] == "Invalid setting" and "formula" in window.messages.last[1]
+    assert window.model.config.reward == "hills" and window.model.status.config.reward == "hills"
 
 
 def test_per_sample_arrows_are_one_item_and_the_subset_is_stated(qtbot, make_window):
     from gradviz.app.views.landscape import MAX_DRAWN, MIN_ARROWS
     window = make_window(batch=20000)
     step_and_wait(qtbot, window)
-    qtbot.waitUntil(lambda: window.redraws > 0 and window.landscape._record is not None)
-    window._dirty = True
-    window._redraw()
-    view = window.landscape
+    qtbot.waitUntil(lambda: window.frames.redraws > 0 and window.views["landscape"]._record is not None)
+    window.frames.dirty = True
+    window.frames.tick()
+    view = window.views["landscape"]
     arrows = view.arrows_drawn
     # every shaft and barb is in one path item: 3 segments (6 path elements) an arrow
     assert view.contrib.path().elementCount() == 6 * arrows
@@ -268,7 +268,7 @@ def test_per_sample_arrows_are_one_item_and_the_subset_is_stated(qtbot, make_win
     (x0, x1), (y0, y1) = view.viewRange()
     assert ((x0 <= view.dots.x[tips]) & (view.dots.x[tips] <= x1)).all()
     assert ((y0 <= view.dots.y[tips]) & (view.dots.y[tips] <= y1)).all()
-    assert f"arrows for {arrows:,} of 20,000 samples" in window.landscape.getPlotItem().titleLabel.text
+    assert f"arrows for {arrows:,} of 20,000 samples" in window.views["landscape"].getPlotItem().titleLabel.text
 
 
 def test_a_window_dropped_without_closing_still_stops_its_thread(qtbot):
@@ -278,7 +278,7 @@ def test_a_window_dropped_without_closing_still_stops_its_thread(qtbot):
     from gradviz.engine.config import from_mapping
 
     window = MainWindow(from_mapping({"steps": 0}))
-    qtbot.waitUntil(lambda: window.status is not None)
+    qtbot.waitUntil(lambda: window.model.status is not None)
     thread = window.engine.thread
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.RUNNING)
@@ -294,12 +294,12 @@ def test_a_bad_session_file_gets_a_message_and_leaves_the_session_untouched(
     from gradviz.app import sessions
     window = make_window(seed=3)
     step_and_wait(qtbot, window)
-    before = window.status.config
+    before = window.model.status.config
     path = tmp_path / "bad.toml"
     path.write_bytes(content)
     assert not sessions.open_session(window, path)
-    assert window.last_message[0] == "Cannot open session" and str(path) in window.last_message[1]
-    assert window.config == before and window.status.step == 1
+    assert window.messages.last[0] == "Cannot open session" and str(path) in window.messages.last[1]
+    assert window.model.config == before and window.model.status.step == 1
 
 
 def test_recent_sessions_and_last_settings_are_remembered(qtbot, make_window, tmp_path):
@@ -311,13 +311,13 @@ def test_recent_sessions_and_last_settings_are_remembered(qtbot, make_window, tm
     session.save(path, from_mapping({"problem": "softmax", "steps": 2}))
     window = make_window()
     assert sessions.open_session(window, path)
-    qtbot.waitUntil(lambda: window.status.step == 2)
+    qtbot.waitUntil(lambda: window.model.status.step == 2)
     assert sessions.recent_sessions()[0] == str(path.resolve())
     assert [a.data() for a in window.recent_menu.actions()] == [str(path.resolve())]
     window.close()
     restarted = MainWindow()           # no config: the last settings come back
     try:
-        assert restarted.config.problem == "softmax"
+        assert restarted.model.config.problem == "softmax"
     finally:
         restarted.close()
 
@@ -348,10 +348,10 @@ def test_paused_redraw_fills_every_visible_plot(qtbot, make_window):
     window = make_window()
     for _ in range(3):
         step_and_wait(qtbot, window)
-    window._dirty = True
-    window._redraw()
-    assert window.objective.J.path().elementCount() == 3        # a polyline through 3 steps
-    assert window.quality.error.path().elementCount() == 3
+    window.frames.dirty = True
+    window.frames.tick()
+    assert window.views["objective"].J.path().elementCount() == 3        # a polyline through 3 steps
+    assert window.views["quality"].error.path().elementCount() == 3
 
 
 def test_the_app_uses_one_blas_thread(qtbot):
@@ -379,28 +379,28 @@ def test_unreadable_remembered_settings_are_ignored_with_a_message(qtbot):
     try:
         message = window.statusBar().currentMessage()
         assert "window/geometry" in message and "sin" in message
-        assert window.config.reward == "hills"
+        assert window.model.config.reward == "hills"
     finally:
         window.close()
 
 
 def test_a_formula_refused_in_the_box_says_why_and_changes_nothing(qtbot, make_window):
     window = make_window()
-    before = window.config
-    window.panel.formula.setText("sin(x, y)")
-    window.panel.use_formula.click()
-    assert window.last_message[0] == "Invalid setting" and "exactly 1 argument" in window.last_message[1]
-    assert window.config == before
+    before = window.model.config
+    window.panel.settings["reward"].input.setEditText("sin(x, y)")
+    window.panel.settings["reward"].use.click()
+    assert window.messages.last[0] == "Invalid setting" and "exactly 1 argument" in window.messages.last[1]
+    assert window.model.config == before
 
 
 def test_ten_thousand_replicas_typed_are_ten_thousand_and_too_many_say_both_limits(qtbot, make_window):
     window = make_window(batch=16)
     window.panel.runs.setValue(10_000)
-    qtbot.waitUntil(lambda: window.status.config.runs == 10_000)
+    qtbot.waitUntil(lambda: window.model.status.config.runs == 10_000)
     window.panel.batch.setValue(1000, emit=True)    # 10⁷ samples a step: over the app's limit
-    assert window.last_message[0] == "Invalid setting"
-    assert "2,000,000" in window.last_message[1] and "40,000,000" in window.last_message[1]
-    assert window.config.batch == 16 and window.config.runs == 10_000
+    assert window.messages.last[0] == "Invalid setting"
+    assert "2,000,000" in window.messages.last[1] and "40,000,000" in window.messages.last[1]
+    assert window.model.config.batch == 16 and window.model.config.runs == 10_000
 
 
 def test_setting_theta_while_paused_shows_a_batch_there_at_once(qtbot, make_window, tmp_path):
@@ -408,16 +408,16 @@ def test_setting_theta_while_paused_shows_a_batch_there_at_once(qtbot, make_wind
     count, the history and the exported data are unchanged."""
     window = make_window(batch=16)
     step_and_wait(qtbot, window)
-    window._theta_picked(1.0, 1.5)
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.preview)
-    record = window.latest
+    window.controller.theta_picked(1.0, 1.5)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.preview)
+    record = window.model.latest
     assert np.allclose(record.theta[0], [1.0, 1.5]) and record.step == 1
-    assert window.status.step == 1 and window.series.count == 1
-    window._dirty = True
-    window._redraw()
-    assert [item.pos().x() for item in window.landscape.marker.items] == pytest.approx([1.0, 1.0])
+    assert window.model.status.step == 1 and window.model.series.count == 1
+    window.frames.dirty = True
+    window.frames.tick()
+    assert [item.pos().x() for item in window.views["landscape"].marker.items] == pytest.approx([1.0, 1.0])
     path = tmp_path / "run.csv"
-    window.engine.send("export_csv", str(path))
+    window.engine.export_csv(str(path))
     qtbot.waitUntil(path.exists)
     assert len(path.read_text().splitlines()) == 2          # the header and the one step
 
@@ -437,9 +437,9 @@ def test_the_first_window_fits_the_screen(qtbot):
 def test_a_learned_sigma_is_shown_where_it_is_now(qtbot, make_window):
     window = make_window(learn_sigma=True, sigma=0.7, lr=0.5)
     record = step_and_wait(qtbot, window)
-    window._update_status_bar()
+    window.run_status.draw(window.model)
     sigma = float(np.exp(record.theta_next[0, 2]))
-    assert window.status_labels["sigma"].text() == f"σ = {sigma:.3g}" and sigma != 0.7
+    assert window.run_status.labels["problem"].text() == f"σ = {sigma:.3g}" and sigma != 0.7
 
 
 def test_a_shortcut_typed_in_a_number_field_runs_and_is_not_typed(qtbot, make_window):
@@ -449,10 +449,10 @@ def test_a_shortcut_typed_in_a_number_field_runs_and_is_not_typed(qtbot, make_wi
     field.setFocus()
     qtbot.waitUntil(field.hasFocus)
     QTest.keyClicks(field, "s")                      # S: one step
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 0)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step == 0)
     QTest.keyClicks(field, "2")
     assert field.text() == "162"                      # digits still type
-    assert window.config.batch == 16
+    assert window.model.config.batch == 16
 
 
 def test_the_speed_is_remembered_with_the_window(qtbot):

@@ -22,11 +22,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 def stepped_window(qtbot, make_window):
     window = make_window(batch=32)
     for _ in range(5):
-        before = window.latest.step if window.latest is not None else -1
+        before = window.model.latest.step if window.model.latest is not None else -1
         window.step_once()
-        qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == before + 1)
-    window._dirty = True
-    window._redraw()
+        qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step == before + 1)
+    window.frames.dirty = True
+    window.frames.tick()
     return window
 
 
@@ -82,16 +82,16 @@ def test_svg_export_parses_holds_paths_and_renders(stepped_window, tmp_path, plo
 
 def test_unknown_suffix_and_unwritable_folder_get_messages_and_leave_nothing(stepped_window, tmp_path):
     with pytest.raises(ExportError, match=".png or .svg"):
-        export_figure(stepped_window.landscape, tmp_path / "x.jpg")
+        export_figure(stepped_window.views["landscape"], tmp_path / "x.jpg")
     with pytest.raises(ExportError, match="cannot write"):
-        export_figure(stepped_window.landscape, tmp_path / "missing" / "x.png")
+        export_figure(stepped_window.views["landscape"], tmp_path / "missing" / "x.png")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_failed_png_encoding_leaves_no_partial_file(stepped_window, tmp_path, monkeypatch):
     monkeypatch.setattr(QImage, "save", lambda self, *a: False)
     with pytest.raises(ExportError, match="failed"):
-        export_figure(stepped_window.landscape, tmp_path / "x.png", width=300)
+        export_figure(stepped_window.views["landscape"], tmp_path / "x.png", width=300)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -99,12 +99,12 @@ def test_csv_export_holds_every_step_equal_to_a_headless_run(qtbot, make_window,
     window = make_window(batch=8, seed=4, runs=3)
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
     window.toggle_run()
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= 300, timeout=30000)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step >= 300, timeout=30000)
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.PAUSED)
-    steps = window.status.step
+    steps = window.model.status.step
     path = tmp_path / "run.csv"
-    window.engine.send("export_csv", str(path))
+    window.engine.export_csv(str(path))
     qtbot.waitUntil(path.exists)
     exported = path.read_text()
     headless = subprocess.run([sys.executable, "-m", "gradviz", "run", "--batch", "8", "--seed", "4",
@@ -116,9 +116,9 @@ def test_csv_export_holds_every_step_equal_to_a_headless_run(qtbot, make_window,
 
 def test_csv_export_to_an_unwritable_place_says_so(qtbot, make_window, tmp_path):
     window = make_window()
-    window.engine.send("export_csv", str(tmp_path / "no" / "run.csv"))
-    qtbot.waitUntil(lambda: window.last_message is not None)
-    assert window.last_message[0] == "Export failed" and "cannot write" in window.last_message[1]
+    window.engine.export_csv(str(tmp_path / "no" / "run.csv"))
+    qtbot.waitUntil(lambda: window.messages.last is not None)
+    assert window.messages.last[0] == "Export failed" and "cannot write" in window.messages.last[1]
 
 
 def run_export(*args):
@@ -168,10 +168,10 @@ def test_app_gif_export_renders_in_the_background(qtbot, make_window, tmp_path):
     window = make_window()
     for _ in range(3):
         window.step_once()
-    qtbot.waitUntil(lambda: window.status.step == 3)
+    qtbot.waitUntil(lambda: window.model.status.step == 3)
     out = tmp_path / "app.gif"
     window.export_animation(str(out))
-    qtbot.waitUntil(lambda: window.animation_done == str(out), timeout=60000)
+    qtbot.waitUntil(lambda: window.animations.last_done == str(out), timeout=60000)
     assert iio.imread(out, index=None).shape[0] == 3
 
 
@@ -182,14 +182,14 @@ def test_two_gif_exports_in_a_row_both_finish(qtbot, make_window, tmp_path):
     window = make_window()
     window.step_once()
     window.step_once()
-    qtbot.waitUntil(lambda: window.status.step == 2)
+    qtbot.waitUntil(lambda: window.model.status.step == 2)
     before = set(glob.glob(f"{tempfile.gettempdir()}/gradviz-gif-*"))
     first, second = tmp_path / "a.gif", tmp_path / "b.gif"
     window.export_animation(str(first))
     window.export_animation(str(second))
-    qtbot.waitUntil(lambda: first.exists() and second.exists() and not window._animations,
+    qtbot.waitUntil(lambda: first.exists() and second.exists() and not window.animations.jobs,
                     timeout=120000)
-    assert window.last_message is None or window.last_message[0] != "Export failed"
+    assert window.messages.last is None or window.messages.last[0] != "Export failed"
     assert set(glob.glob(f"{tempfile.gettempdir()}/gradviz-gif-*")) <= before
 
 
@@ -197,9 +197,9 @@ def test_quitting_while_a_gif_renders_says_so_and_leaves_no_folder(qtbot, make_w
     import os
     window = make_window()
     window.step_once()
-    qtbot.waitUntil(lambda: window.status.step == 1)
+    qtbot.waitUntil(lambda: window.model.status.step == 1)
     window.export_animation(str(tmp_path / "late.gif"))
-    (job,) = window._animations.values()
+    (job,) = window.animations.jobs.values()
     qtbot.waitUntil(lambda: job.process is not None)       # saved, render started
     window.close()
     assert not os.path.exists(job.folder)

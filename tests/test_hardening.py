@@ -20,8 +20,8 @@ PROBLEMS = ("gaussian", "softmax", "bandit")
 
 def sync(qtbot, window):
     """Wait until the window holds a status that includes every command sent so far."""
-    window.engine.send("ping")
-    qtbot.waitUntil(lambda: window.status.handled == window.engine.sent, timeout=20000)
+    window.engine.ping()
+    qtbot.waitUntil(lambda: window.model.status.handled == window.engine.sent, timeout=20000)
 
 
 def test_200_cycles_of_use_then_close(qtbot):
@@ -29,7 +29,7 @@ def test_200_cycles_of_use_then_close(qtbot):
     for i in range(200):
         window = MainWindow(from_mapping({"steps": 0, "batch": 8}))
         window.show()
-        qtbot.waitUntil(lambda: window.status is not None)
+        qtbot.waitUntil(lambda: window.model.status is not None)
         window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
         window.toggle_run()
         qtbot.waitUntil(lambda: window.state == RunState.RUNNING)
@@ -39,7 +39,7 @@ def test_200_cycles_of_use_then_close(qtbot):
         window.reset()
         problem = PROBLEMS[(i + 1) % 3]
         window.panel.problem.textActivated.emit(problem)
-        qtbot.waitUntil(lambda: window.status.config.problem == problem and window.status.step == 0)
+        qtbot.waitUntil(lambda: window.model.status.config.problem == problem and window.model.status.step == 0)
         if i % 2:
             window.toggle_run()  # close some of them mid-run
             qtbot.waitUntil(lambda: window.state == RunState.RUNNING)
@@ -56,12 +56,12 @@ class Monkey:
         self.saved = None
 
     def slider(self):
-        slider = self.rng.choice([self.w.panel.lr, self.w.panel.batch, self.w.panel.sigma])
+        slider = self.rng.choice([self.w.panel.lr, self.w.panel.batch, self.w.panel.settings["sigma"].input])
         slider.slider.setValue(self.rng.choice([0, 1000, self.rng.randint(0, 1000)]))
 
     def combo(self):
         combo = self.rng.choice([self.w.panel.estimator, self.w.panel.baseline, self.w.panel.optimizer,
-                                 self.w.panel.problem, self.w.panel.reward])
+                                 self.w.panel.problem, self.w.panel.settings["reward"].input])
         combo.textActivated.emit(combo.itemText(self.rng.randrange(combo.count())))
 
     def spin(self):
@@ -75,7 +75,7 @@ class Monkey:
         self.w.panel.speed.setCurrentIndex(self.rng.randrange(self.w.panel.speed.count()))
 
     def click(self):
-        view = self.w.landscape
+        view = self.w.views["landscape"]
         if self.w.central.currentWidget() is view:
             x, y = self.rng.randrange(view.width()), self.rng.randrange(view.height())
             QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(x, y))
@@ -92,7 +92,7 @@ class Monkey:
         from gradviz.app import sessions
         if self.saved is None or self.rng.random() < 0.5:
             self.saved = self.tmp / "monkey.toml"
-            self.w.engine.send("save", (str(self.saved), {}))
+            self.w.engine.save(str(self.saved))
         elif self.saved.exists():
             sessions.open_session(self.w, self.saved)
 
@@ -115,10 +115,10 @@ def test_monkey_2000_actions_keep_the_app_answering_and_consistent(qtbot, make_w
     if window.state == RunState.RUNNING:
         window.toggle_run()
     sync(qtbot, window)
-    engine, shown = window.status.config, window.panel.values()
+    engine, shown = window.model.status.config, window.panel.values()
     for key, value in shown.items():
         assert getattr(engine, key) == value, key
-    assert np.isfinite(window.status.theta).all()
+    assert np.isfinite(window.model.status.theta).all()
 
 
 @pytest.mark.parametrize("settings", [
@@ -151,19 +151,19 @@ def test_extreme_settings_in_the_app_never_show_or_write_nan(qtbot, make_window,
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.STOPPED or
-                    (window.latest is not None and window.latest.step >= 150), timeout=60000)
+                    (window.model.latest is not None and window.model.latest.step >= 150), timeout=60000)
     if window.state == RunState.RUNNING:
         window.toggle_run()
     sync(qtbot, window)
     if window.state == RunState.STOPPED:
-        assert window.last_message[0] == "Run stopped" and window.status.reason
-    assert np.isfinite(window.status.theta).all()
-    window._dirty = True
-    window._redraw()
-    for label in window.status_labels.values():
+        assert window.messages.last[0] == "Run stopped" and window.model.status.reason
+    assert np.isfinite(window.model.status.theta).all()
+    window.frames.dirty = True
+    window.frames.tick()
+    for label in window.run_status.labels.values():
         assert "nan" not in label.text().lower()
     path = tmp_path / "x.csv"
-    window.engine.send("export_csv", str(path))
+    window.engine.export_csv(str(path))
     qtbot.waitUntil(path.exists)
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     assert rows and all("nan" not in value.lower() for row in rows for value in row.values())
@@ -210,19 +210,19 @@ def test_fuzzed_session_files_get_a_message_never_a_crash(tmp_path):
 def test_a_fuzzed_file_opened_in_the_app_leaves_the_session_untouched(qtbot, make_window, tmp_path):
     from gradviz.app import sessions
     window = make_window(seed=9)
-    before = window.status.config
+    before = window.model.status.config
     rng = random.Random(3)
     text = session.dumps(before)
     for i, content in enumerate(list(mutations(text, rng))[::9]):
         path = tmp_path / f"m{i}.toml"
         path.write_bytes(content.encode() if isinstance(content, str) else content)
         if not sessions.open_session(window, path):
-            assert window.config == before
+            assert window.controller.wanted == before
         else:
             window.reset()
-            before = window.config
+            before = window.controller.wanted
         sync(qtbot, window)
-    assert window.status.config == window.config
+    assert window.model.status.config == window.controller.wanted
 
 
 READ_ONLY = "/sys"  # not writable even for root
@@ -233,12 +233,12 @@ def test_exports_to_a_read_only_folder_get_a_message(qtbot, make_window):
     from gradviz.engine.files import WriteError
     window = make_window()
     with pytest.raises(ExportError, match="cannot write"):
-        export_figure(window.landscape, f"{READ_ONLY}/x.png", width=300)
+        export_figure(window.views["landscape"], f"{READ_ONLY}/x.png", width=300)
     with pytest.raises(WriteError, match="cannot write"):
-        session.save(f"{READ_ONLY}/x.toml", window.config)
-    window.engine.send("export_csv", f"{READ_ONLY}/x.csv")
-    qtbot.waitUntil(lambda: window.last_message is not None)
-    assert window.last_message[0] == "Export failed"
+        session.save(f"{READ_ONLY}/x.toml", window.model.config)
+    window.engine.export_csv(f"{READ_ONLY}/x.csv")
+    qtbot.waitUntil(lambda: window.messages.last is not None)
+    assert window.messages.last[0] == "Export failed"
 
 
 def test_a_full_disk_leaves_no_partial_file(qtbot, make_window, tmp_path, monkeypatch):
@@ -248,7 +248,7 @@ def test_a_full_disk_leaves_no_partial_file(qtbot, make_window, tmp_path, monkey
     from gradviz.engine.files import WriteError
     window = make_window()
     window.step_once()
-    qtbot.waitUntil(lambda: window.status.step == 1)
+    qtbot.waitUntil(lambda: window.model.status.step == 1)
 
     class FullDisk:
         def __init__(self, *args, **kwargs):
@@ -258,13 +258,13 @@ def test_a_full_disk_leaves_no_partial_file(qtbot, make_window, tmp_path, monkey
             raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(history.csv, "writer", FullDisk)
-    window.engine.send("export_csv", str(tmp_path / "run.csv"))
-    qtbot.waitUntil(lambda: window.last_message is not None)
-    assert "No space left" in window.last_message[1]
+    window.engine.export_csv(str(tmp_path / "run.csv"))
+    qtbot.waitUntil(lambda: window.messages.last is not None)
+    assert "No space left" in window.messages.last[1]
     monkeypatch.setattr(session.tomli_w, "dumps", lambda *a, **k: (_ for _ in ()).throw(
         OSError(errno.ENOSPC, "No space left on device")))
     with pytest.raises((WriteError, OSError)):
-        session.save(tmp_path / "s.toml", window.config)
+        session.save(tmp_path / "s.toml", window.model.config)
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("settings")) == []
 
 
@@ -287,19 +287,19 @@ def test_a_disk_that_fills_under_the_runs_record_stops_the_run_and_says_why(qtbo
     window = make_window(batch=8)
     window.engine.worker._spool._file = io.BufferedWriter(FullDisk(), SPOOL_BUFFER)  # engine idle
     window.step_once()
-    qtbot.waitUntil(lambda: window.status.step == 1)
-    window.engine.send("export_csv", str(tmp_path / "run.csv"))
-    qtbot.waitUntil(lambda: window.last_message is not None)
-    assert window.last_message[0] == "Export failed" and "No space left" in window.last_message[1]
+    qtbot.waitUntil(lambda: window.model.status.step == 1)
+    window.engine.export_csv(str(tmp_path / "run.csv"))
+    qtbot.waitUntil(lambda: window.messages.last is not None)
+    assert window.messages.last[0] == "Export failed" and "No space left" in window.messages.last[1]
     assert not (tmp_path / "run.csv").exists()
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.STOPPED, timeout=30000)
-    assert window.last_message[0] == "Run stopped" and "cannot record the run" in window.status.reason
+    assert window.messages.last[0] == "Run stopped" and "cannot record the run" in window.model.status.reason
     row_bytes = 8 * len(window.engine.worker._spool.header)
-    assert window.status.step * row_bytes > SPOOL_BUFFER / 2   # it failed when the buffer filled
+    assert window.model.status.step * row_bytes > SPOOL_BUFFER / 2   # it failed when the buffer filled
     window.reset()
-    qtbot.waitUntil(lambda: window.status.step == 0 and window.state == RunState.READY)
+    qtbot.waitUntil(lambda: window.model.status.step == 0 and window.state == RunState.READY)
     window.close()
     assert "Traceback" not in capfd.readouterr().err
 
@@ -310,12 +310,12 @@ def test_a_long_full_speed_run_exports_every_step_once_in_order(qtbot, make_wind
     window = make_window(batch=1, seed=21)
     window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
     window.toggle_run()
-    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= 5000, timeout=120000)
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step >= 5000, timeout=120000)
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.PAUSED)
-    steps = window.status.step
+    steps = window.model.status.step
     path = tmp_path / "long.csv"
-    window.engine.send("export_csv", str(path))
+    window.engine.export_csv(str(path))
     qtbot.waitUntil(path.exists)
     headless = subprocess.run([sys.executable, "-m", "gradviz", "run", "--batch", "1", "--seed", "21",
                                "--steps", str(steps)], capture_output=True, text=True)

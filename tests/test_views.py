@@ -68,15 +68,15 @@ def test_histogram_bins_the_bulk_and_keeps_its_count_axis_steady():
 
 def test_views_leave_painting_to_qt(make_window):
     window = make_window()
-    views = [window.landscape, window.objective, window.quality, window.histogram.plot,
-             window.variance, window.replicas, window.simplex, window.bars]
+    views = [window.views["landscape"], window.views["objective"], window.views["quality"], window.views["histogram"].plot,
+             window.views["variance"], window.views["replicas"], window.views["simplex"], window.views["policy"]]
     for view in views:   # no Python paintEvent: Qt paints without taking the GIL
         assert type(view).paintEvent is QGraphicsView.paintEvent
 
 
 def test_live_range_leaves_a_zoomed_view_to_the_user(qtbot, make_window):
     window = make_window()
-    plot = window.objective.getPlotItem()
+    plot = window.views["objective"].getPlotItem()
     live = LiveRange(plot.getViewBox())
     live.follow(37, np.array([0.1, 0.4]))
     (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
@@ -93,23 +93,23 @@ def test_a_colour_bar_gets_its_transform_before_painting(qtbot, make_window):
     """pyqtgraph applies view transforms just before a paint; without its Python
     paintEvent an event filter must do it, or the colour bar stays blank."""
     window = make_window()
-    qtbot.waitUntil(lambda: window.landscape.levels is not None)
-    window.landscape.viewport().repaint()
-    assert not window.landscape.colorbar.vb._matrixNeedsUpdate
+    qtbot.waitUntil(lambda: window.views["landscape"].levels is not None)
+    window.views["landscape"].viewport().repaint()
+    assert not window.views["landscape"].colorbar.vb._matrixNeedsUpdate
 
 
 def _drawn_after_one_step(qtbot, window):
     """``window`` after one engine step, with that step drawn."""
     window.step_once()
-    qtbot.waitUntil(lambda: window.latest is not None)
-    window._dirty = True
-    window._redraw()
+    qtbot.waitUntil(lambda: window.model.latest is not None)
+    window.frames.dirty = True
+    window.frames.tick()
     return window
 
 
 def test_hovering_a_sample_highlights_its_contribution(qtbot, make_window):
     window = _drawn_after_one_step(qtbot, make_window(batch=16))
-    view = window.landscape
+    view = window.views["landscape"]
     x, y = view._samples[3]
     view._mouse_moved(view.viewbox.mapViewToScene(QPointF(x, y)))
     assert np.allclose(view._samples[view._hovered], (x, y))   # 3, or one on top of it
@@ -231,7 +231,7 @@ def _mapped(item) -> np.ndarray:
 
 def test_gradient_arrows_and_the_ellipse_sit_where_the_maths_puts_them(qtbot, make_window):
     window = _drawn_after_one_step(qtbot, make_window(batch=64))
-    view, record = window.landscape, window.latest
+    view, record = window.views["landscape"], window.model.latest
     here, s = record.theta[0, :2], view.scale
     for name, vector in (("exact", record.grad[0, :2]), ("estimate", record.estimate[0, :2])):
         x, y = arrow_segments(here, s * vector)
@@ -323,7 +323,7 @@ def test_axis_pictures_match_the_axes_pixel_for_pixel_and_follow_the_range(qtbot
     from gradviz.app.exporting import image_to_array, render_image
 
     window = make_window(batch=16)
-    view = window.landscape
+    view = window.views["landscape"]
     qtbot.waitUntil(lambda: view.levels is not None)
     shown = [p.axis.orientation for p in view.axis_pictures if p.axis.isVisible()]
     assert sorted(shown) == ["bottom", "bottom", "left", "left", "right", "top"]  # plot + colour bar
@@ -349,13 +349,13 @@ def test_running_plots_are_prepared_once_a_frame_not_before_each_paint(qtbot, ma
     from gradviz.app.worker import RunState
 
     window = make_window(batch=16)
-    qtbot.waitUntil(lambda: window.landscape.levels is not None)
+    qtbot.waitUntil(lambda: window.views["landscape"].levels is not None)
     shown = {view for view in window.findChildren(QGraphicsView) if isinstance(view, NativePaint)}
-    assert set(window.plot_views) == shown and all(view.prepares_on_paint for view in shown)
+    assert {w for v in window.views.values() for w in v.painted()} == shown and all(view.prepares_on_paint for view in shown)
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.RUNNING
                     and not any(view.prepares_on_paint for view in shown))
-    for view in (window.landscape, window.objective):
+    for view in (window.views["landscape"], window.views["objective"]):
         axis = view.getPlotItem().getAxis("bottom")   # a picture, redrawn by a prepare
         qtbot.waitUntil(lambda: axis.picture is not None and not view.needs_prepare())
         view.getPlotItem().setRange(xRange=(-1, 2), yRange=(-2, 1), padding=0)   # a zoom
@@ -366,7 +366,7 @@ def test_running_plots_are_prepared_once_a_frame_not_before_each_paint(qtbot, ma
     window.toggle_run()
     qtbot.waitUntil(lambda: window.state == RunState.PAUSED
                     and all(view.prepares_on_paint for view in shown))
-    view = window.landscape
+    view = window.views["landscape"]
     view.getPlotItem().setRange(xRange=(-2, 2), yRange=(-2, 2), padding=0)
     assert view.getPlotItem().getAxis("bottom").picture is None
     view.viewport().repaint()
@@ -375,8 +375,8 @@ def test_running_plots_are_prepared_once_a_frame_not_before_each_paint(qtbot, ma
 
 def test_the_cosine_plots_zero_line_spans_the_view(qtbot, make_window):
     window = _drawn_after_one_step(qtbot, make_window(batch=16))
-    window.quality.bottom.setXRange(-50, 250, padding=0)
-    line = window.quality.zero.path().boundingRect()
+    window.views["quality"].bottom.setXRange(-50, 250, padding=0)
+    line = window.views["quality"].zero.path().boundingRect()
     assert (line.left(), line.right(), line.top(), line.bottom()) == pytest.approx((-50, 250, 0, 0))
 
 
@@ -386,7 +386,7 @@ def test_exports_draw_the_axes_themselves_not_their_screen_pictures(qtbot, make_
     from gradviz.app.exporting import image_to_array, render_image
 
     window = make_window(batch=16)
-    view = window.landscape
+    view = window.views["landscape"]
     qtbot.waitUntil(lambda: view.levels is not None)
     view.viewport().repaint()
     sharp = image_to_array(render_image(view, width=2 * view.width())).astype(int)
@@ -407,7 +407,7 @@ def test_pyqtgraphs_own_exporter_draws_the_axes_themselves(qtbot, make_window, t
     from gradviz.app.exporting import image_to_array
 
     window = make_window(batch=16)
-    view = window.landscape
+    view = window.views["landscape"]
     qtbot.waitUntil(lambda: view.levels is not None)
     view.viewport().repaint()
 
@@ -461,14 +461,14 @@ def test_a_zoomed_quality_plot_keeps_drawing_after_a_resize(qtbot, make_window):
     """Zooming hands the view to the user (LiveRange.shown is None): the decade ticks
     follow the zoomed range instead of failing on the followed one."""
     window = _drawn_after_one_step(qtbot, make_window(batch=16))
-    box = window.quality.top.getViewBox()
+    box = window.views["quality"].top.getViewBox()
     box.setRange(xRange=(0, 1), yRange=(-3, 1), padding=0)
     window.resize(900, 700)
     window.step_once()
-    qtbot.waitUntil(lambda: window.latest.step >= 1)
-    window._dirty = True
-    window._redraw()
-    values = [value for value, _ in window.quality.top.getAxis("left")._tickLevels[0]]
+    qtbot.waitUntil(lambda: window.model.latest.step >= 1)
+    window.frames.dirty = True
+    window.frames.tick()
+    values = [value for value, _ in window.views["quality"].top.getAxis("left")._tickLevels[0]]
     assert len(values) >= 2 and all(-3 <= v <= 1 and v == int(v) for v in values)
 
 
@@ -483,19 +483,19 @@ def test_the_terms_are_named_for_the_estimator_and_baseline_that_made_them(qtbot
                                                                           settings, legend, axis):
     """Pathwise was labelled f(x)∇log p, and a baseline's b was never shown."""
     window = _drawn_after_one_step(qtbot, make_window(batch=16, **settings))
-    assert legend in window.landscape.legend.texts[3]
+    assert legend in window.views["landscape"].legend.texts[3]
     if settings.get("baseline") == "mean":
-        b = window.latest.baseline[0]
-        assert f"b = {b:.3g}" in window.landscape.legend.texts[3]
+        b = window.model.latest.baseline[0]
+        assert f"b = {b:.3g}" in window.views["landscape"].legend.texts[3]
     if axis is not None:
-        assert window.histogram.plot.getPlotItem().getAxis("bottom").labelText == axis
+        assert window.views["histogram"].plot.getPlotItem().getAxis("bottom").labelText == axis
 
 
 def test_an_empty_variance_curve_names_its_cause(qtbot, make_window):
     """Far from the plateau every reward is 0: the score estimator's spread is 0 there,
     which is not the exact estimator's 'no sampling'."""
     window = make_window(batch=16)
-    window.variance.show_curve((np.array([1.0, 2.0]), np.zeros(2)), "score")
-    assert "exact" not in window.variance.getPlotItem().titleLabel.text
-    window.variance.show_curve((np.array([1.0, 2.0]), np.zeros(2)), "exact")
-    assert "exact estimator" in window.variance.getPlotItem().titleLabel.text
+    window.views["variance"].show_curve((np.array([1.0, 2.0]), np.zeros(2)), "score")
+    assert "exact" not in window.views["variance"].getPlotItem().titleLabel.text
+    window.views["variance"].show_curve((np.array([1.0, 2.0]), np.zeros(2)), "exact")
+    assert "exact estimator" in window.views["variance"].getPlotItem().titleLabel.text

@@ -50,3 +50,44 @@ class AnimationJob(QObject):
             self.process.kill()
             self.process.waitForFinished(5000)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Animations(QObject):
+    """The window's GIF exports in flight, by the session file each waits for."""
+
+    done = Signal(str, str)   # GIF path, error ('' on success)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.jobs: dict[str, AnimationJob] = {}
+        self.last_done: str | None = None
+
+    def begin(self, path: str) -> str:
+        """A job for ``path``; returns the session file the engine must save for it."""
+        job = AnimationJob(path, self)
+        job.finished.connect(self._finished)
+        self.jobs[job.session_path] = job
+        return job.session_path
+
+    def saved(self, session_path: str) -> bool:
+        """The engine saved ``session_path``: start its job (False if it is not a job's)."""
+        job = self.jobs.get(session_path)
+        if job is None:
+            return False
+        job.start()
+        return True
+
+    def _finished(self, path: str, error: str) -> None:
+        job = self.jobs.pop(self.sender().session_path)
+        job.deleteLater()
+        if not error:
+            self.last_done = path
+        self.done.emit(path, error)
+
+    def cancel_all(self) -> list[str]:
+        """Cancel every job (quitting mid-render); returns their GIF paths."""
+        paths = [job.path for job in self.jobs.values()]
+        for job in self.jobs.values():
+            job.cancel()
+        self.jobs.clear()
+        return paths

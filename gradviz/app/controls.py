@@ -12,26 +12,16 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ..engine import config as cfg
-from ..engine.rewards import CATALOGUE
+from ..engine.problems import all_settings
+from .setting_controls import SettingControl
 from .widgets import LogSlider
 
 SPEEDS = [("1 step/s", 1.0), ("2 steps/s", 2.0), ("5 steps/s", 5.0), ("10 steps/s", 10.0),
           ("30 steps/s", 30.0), ("100 steps/s", 100.0), ("1000 steps/s", 1000.0),
           ("as fast as it goes", None)]
 TIPS = {
-    "problem": "The policy p(x|θ): a 2-D Gaussian over points, a softmax over actions, or the "
-               "k-armed bandit. Changing it starts a new run.",
-    "reward": "The reward f(x) the Gaussian policy is scored by. J(θ) = E[f(x)] is f blurred "
-              "by the Gaussian of width σ. Changing it starts a new run.",
-    "formula": "Your own reward in x and y, e.g. exp(-(x-1)**2 - y**2). Numbers, x, y, pi, e, "
-               "+ − * / **, and functions like exp, sin, sqrt, tanh, where. Press Enter to use it.",
-    "rewards": "Reward of each action, comma-separated. Three actions also draw the landscape "
-               "over (θ₁ − θ₃, θ₂ − θ₃) and the probability simplex.",
-    "arms": "Number of arms K. Each run draws its true values q*(a) ~ N(offset, 1).",
-    "offset": "Mean of the true arm values. A large offset makes every reward positive: the "
-              "classic case for a baseline.",
-    "learn_sigma": "Also learn log σ: θ = (μ, log σ). The estimator then decides how widely to "
-                   "explore.",
+    "problem": "The policy p(x|θ) and its reward (each is described in the list). Changing it "
+               "starts a new run.",
     "estimator": "score: the log-derivative trick, mean of (f(x) − b)∇log p(x|θ). pathwise: "
                  "∇θ f(μ + σε), needs a differentiable f (Gaussian only). exact: the true "
                  "gradient, no noise.",
@@ -44,9 +34,6 @@ TIPS = {
     "lr": "Learning rate α: the step is α·ĝ. Too large and the noise in ĝ throws θ around, or "
           "diverges.",
     "batch": "Samples per step N. The variance of ĝ falls as 1/N; the cost grows as N.",
-    "sigma": "Width of the Gaussian policy. Larger σ explores more and smooths J (fewer local "
-             "optima), but the score ε/σ and its noise change too.",
-    "noise": "Standard deviation of noise added to every reward: more variance, same J.",
     "speed": "Steps per second while running (a cap), or as fast as the machine goes.",
     "seed": "Random seed. The same seed and settings give the same run bit for bit. Changing it "
             "mid-run reseeds from the next step.",
@@ -78,22 +65,10 @@ class ControlPanel(QWidget):
 
     def __init__(self, config: cfg.RunConfig, parent=None):
         super().__init__(parent)
-        self.problem = self._combo(cfg.PROBLEMS, "problem")
-        self.reward = self._combo(list(CATALOGUE) + ["(formula)"], "reward")
-        self.formula = QLineEdit()
-        self.formula.setPlaceholderText("exp(-(x-1)**2 - y**2)")
-        self.formula.setToolTip(TIPS["formula"])
-        self.rewards = QLineEdit()
-        self.rewards.setToolTip(TIPS["rewards"])
-        self.arms = QSpinBox()
-        self.arms.setRange(2, 100)
-        self.arms.setToolTip(TIPS["arms"])
-        self.offset = QDoubleSpinBox()
-        self.offset.setRange(-100, 100)
-        self.offset.setSingleStep(0.5)
-        self.offset.setToolTip(TIPS["offset"])
-        self.learn_sigma = QCheckBox("learn log σ too")
-        self.learn_sigma.setToolTip(TIPS["learn_sigma"])
+        self.problem = self._combo(cfg.problems(), "problem")
+        # every problem's settings, made from their schema; the current problem's are shown
+        self.settings = {name: SettingControl(setting, self)
+                         for name, setting in all_settings().items()}
         self.estimator = self._combo(cfg.ESTIMATORS, "estimator")
         self.baseline = self._combo(cfg.BASELINES, "baseline")
         self.ema_rate = QDoubleSpinBox()
@@ -106,12 +81,6 @@ class ControlPanel(QWidget):
         self.lr.setToolTip(TIPS["lr"])
         self.batch = LogSlider(1, 100_000, config.batch, integer=True, name="batch size")
         self.batch.setToolTip(TIPS["batch"])
-        self.sigma = LogSlider(*cfg.SIGMA_RANGE, config.sigma, name="σ")   # beyond a reward's widest σ: a dialog says why
-        self.sigma.setToolTip(TIPS["sigma"])
-        self.noise = QDoubleSpinBox()
-        self.noise.setRange(0.0, 10.0)
-        self.noise.setSingleStep(0.1)
-        self.noise.setToolTip(TIPS["noise"])
         self.speed = QComboBox()
         for label, _ in SPEEDS:
             self.speed.addItem(label)
@@ -130,19 +99,8 @@ class ControlPanel(QWidget):
         self.contributions.setToolTip(TIPS["contributions"])
         self.raw = QCheckBox("show raw f(x)")
         self.raw.setToolTip(TIPS["raw"])
-        self.use_formula = QPushButton("Use")
-        self.use_formula.setToolTip(TIPS["formula"])
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.formula, 1)
-        row.addWidget(self.use_formula)
-        self.formula_row = QWidget()
-        self.formula_row.setLayout(row)
-
-        problem_box, self.problem_form = _group("Policy and reward", [
-            ("problem", self.problem), ("reward", self.reward), ("formula", self.formula_row),
-            ("rewards", self.rewards), ("arms", self.arms), ("offset", self.offset),
-            ("σ", self.sigma), ("", self.learn_sigma), ("reward noise", self.noise)])
+        problem_box, self.problem_form = _group("Policy and reward", [("problem", self.problem)] + [
+            (control.label, control.widget) for control in self.settings.values()])
         estimator_box, _ = _group("Estimator", [
             ("estimator", self.estimator), ("baseline", self.baseline),
             ("ema rate ρ", self.ema_rate), ("batch N", self.batch)])
@@ -176,31 +134,29 @@ class ControlPanel(QWidget):
         """Bound-method slots only (lambdas capturing widgets leave cycles the GC cannot
         clear); each widget carries its config key as a Qt property."""
         live = {"estimator": self.estimator, "baseline": self.baseline, "optimizer": self.optimizer,
-                "ema_rate": self.ema_rate, "noise": self.noise, "lr": self.lr, "batch": self.batch,
-                "sigma": self.sigma, "seed": self.seed, "runs": self.runs}
-        structure = {"problem": self.problem, "arms": self.arms, "offset": self.offset,
-                     "learn_sigma": self.learn_sigma}
-        for key, widget in {**live, **structure}.items():
+                "ema_rate": self.ema_rate, "lr": self.lr, "batch": self.batch, "seed": self.seed,
+                "runs": self.runs}
+        for key, widget in live.items():
             widget.setProperty("config_key", key)
         for combo in (self.estimator, self.baseline, self.optimizer):
             combo.textActivated.connect(self._live_value)
-        for box in (self.ema_rate, self.noise):
-            box.editingFinished.connect(self._live_box)
-        for widget in (self.lr, self.batch, self.sigma, self.seed, self.runs):
+        self.ema_rate.editingFinished.connect(self._live_box)
+        for widget in (self.lr, self.batch, self.seed, self.runs):
             widget.valueChanged.connect(self._live_value)
-        for slider in (self.lr, self.batch, self.sigma):
+        for slider in (self.lr, self.batch):
             slider.invalid.connect(self.invalid)
+        self.problem.setProperty("config_key", "problem")
         self.problem.textActivated.connect(self._structure_value)
-        self.learn_sigma.toggled.connect(self._structure_value)
-        for box in (self.arms, self.offset):
-            box.editingFinished.connect(self._structure_box)
-        self.reward.textActivated.connect(self._reward_chosen)
-        self.formula.returnPressed.connect(self._formula_entered)
-        self.use_formula.clicked.connect(self._formula_entered)
-        self.rewards.editingFinished.connect(self._rewards_entered)
+        for control in self.settings.values():
+            control.changed.connect(self._setting_changed)
+            control.invalid.connect(self.invalid)
         self.speed.currentIndexChanged.connect(self._speed_chosen)
         self.contributions.toggled.connect(self.contributionsToggled)
         self.raw.toggled.connect(self.rawToggled)
+
+    def _setting_changed(self, name: str, value) -> None:
+        """A problem setting: live ones apply at the next step, the others start a new run."""
+        (self.liveChanged if self.settings[name].setting.live else self.structureChanged).emit({name: value})
 
     def _live_value(self, value) -> None:
         key = self.sender().property("config_key")
@@ -213,80 +169,47 @@ class ControlPanel(QWidget):
     def _structure_value(self, value) -> None:
         self.structureChanged.emit({self.sender().property("config_key"): value})
 
-    def _structure_box(self) -> None:
-        box = self.sender()
-        self.structureChanged.emit({box.property("config_key"): box.value()})
-
     def _speed_chosen(self, index: int) -> None:
         self.speedChanged.emit(SPEEDS[index][1])
-
-    def _reward_chosen(self, name: str) -> None:
-        if name == "(formula)":
-            self.formula.setFocus()
-            return
-        self.structureChanged.emit({"reward": name})
-
-    def _formula_entered(self) -> None:
-        text = self.formula.text().strip()
-        if text:
-            self.structureChanged.emit({"reward": text})
-
-    def _rewards_entered(self) -> None:
-        text = self.rewards.text().strip()
-        if text != ",".join(f"{v:g}" for v in self._shown_rewards):
-            self.structureChanged.emit({"rewards": text})
 
     def speed_cap(self):
         return SPEEDS[self.speed.currentIndex()][1]
 
     def show_config(self, config: cfg.RunConfig) -> None:
         """Show ``config`` without emitting anything."""
-        widgets = [self.problem, self.reward, self.formula, self.rewards, self.arms, self.offset,
-                   self.learn_sigma, self.estimator, self.baseline, self.ema_rate, self.optimizer,
-                   self.noise, self.seed, self.runs]
+        widgets = [self.problem, self.estimator, self.baseline, self.ema_rate, self.optimizer,
+                   self.seed, self.runs]
         for w in widgets:
             w.blockSignals(True)
         self.problem.setCurrentText(config.problem)
-        if config.reward in CATALOGUE:
-            self.reward.setCurrentText(config.reward)
-        else:
-            self.reward.setCurrentText("(formula)")
-            self.formula.setText(config.reward)
-        self._shown_rewards = config.rewards
-        self.rewards.setText(",".join(f"{v:g}" for v in config.rewards))
-        self.arms.setValue(config.arms)
-        self.offset.setValue(config.offset)
-        self.learn_sigma.setChecked(config.learn_sigma)
         self.estimator.setCurrentText(config.estimator)
         self.baseline.setCurrentText(config.baseline)
         self.ema_rate.setValue(config.ema_rate)
         self.optimizer.setCurrentText(config.optimizer)
-        self.noise.setValue(config.noise)
         self.seed.setValue(min(config.seed, 2**31 - 1))
         self.runs.setValue(min(config.runs, self.runs.maximum()))
         for w in widgets:
             w.blockSignals(False)
         self.lr.setValue(config.lr)
         self.batch.setValue(config.batch)
-        self.sigma.setValue(config.sigma)
+        for name, control in self.settings.items():
+            control.show(getattr(config, name))
         self._show_for_problem(config)
 
     def _show_for_problem(self, config) -> None:
-        gaussian = config.problem == "gaussian"
-        for widget, visible in ((self.reward, gaussian), (self.formula_row, gaussian),
-                                (self.sigma, gaussian), (self.learn_sigma, gaussian),
-                                (self.rewards, config.problem == "softmax"),
-                                (self.arms, config.problem == "bandit"),
-                                (self.offset, config.problem == "bandit"),
-                                (self.noise, config.problem != "bandit")):
-            widget.setVisible(visible)
-            label = self.problem_form.labelForField(widget)
+        """The problem's own settings, and the estimators it offers."""
+        kind = config.kind
+        own = {setting.name for setting in kind.settings}
+        for name, control in self.settings.items():
+            control.widget.setVisible(name in own)
+            label = self.problem_form.labelForField(control.widget)
             if label is not None:
-                label.setVisible(visible)
+                label.setVisible(name in own)
         self.ema_rate.setEnabled(config.baseline == "ema")
         self.baseline.setEnabled(config.estimator == "score")
         model = self.estimator.model()
-        model.item(list(cfg.ESTIMATORS).index("pathwise")).setEnabled(gaussian)
+        for i, name in enumerate(cfg.ESTIMATORS):
+            model.item(i).setEnabled(name in kind.estimators)
 
     def values(self) -> dict:
         """What the controls show, as config values (for checking against the engine)."""
@@ -294,8 +217,6 @@ class ControlPanel(QWidget):
                   "baseline": self.baseline.currentText(), "optimizer": self.optimizer.currentText(),
                   "lr": self.lr.value(), "batch": int(self.batch.value()), "seed": self.seed.value(),
                   "runs": self.runs.value(), "ema_rate": self.ema_rate.value()}
-        if values["problem"] == "gaussian":
-            values["sigma"] = self.sigma.value()
-            values["reward"] = (self.reward.currentText() if self.reward.currentText() != "(formula)"
-                                else self.formula.text().strip())
+        kind = cfg.kind_of(values["problem"])
+        values.update((s.name, self.settings[s.name].value()) for s in kind.settings)
         return values

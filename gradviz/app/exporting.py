@@ -263,7 +263,7 @@ class ExportDialog(QDialog):
             return
         try:
             if kind == "csv":
-                self.window.engine.send("export_csv", path)
+                self.window.engine.export_csv(path)
             elif kind == "gif":
                 self.window.export_animation(path)
             else:

@@ -11,7 +11,7 @@ from ..engine.config import RunConfig
 from ..engine.errors import RunStopped
 from ..engine.history import summarise
 from ..engine.run import Run
-from .worker import EngineStatus, RunState, Tick, landscape_for, landscape_key
+from .worker import RunState, Tick, landscape_for, landscape_key, status_of
 
 MAX_FRAMES = 150
 
@@ -40,25 +40,27 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     bounded series every table.CHUNK steps."""
     from .exporting import caption, image_to_array, render_image
 
+    model = window.model
     key = landscape_key(run)
-    window._on_landscape(landscape_for(run))
+    model.take_status(status_of(run, RunState.READY))
+    model.take_landscape(landscape_for(run))
     frame_steps = set(np.unique(np.round(np.linspace(0, steps - 1, frames)).astype(int)).tolist()
                       if frames and steps else [])
     captured, pending, reason = [], [], ""
     try:
         for record in run.steps(steps):
             pending.append(table.parts(record))
-            if run.config.learn_sigma and landscape_key(run) != key:
+            if landscape_key(run) != key:     # a learned σ moves it
                 key = landscape_key(run)
-                window._on_landscape(landscape_for(run))
+                model.take_landscape(landscape_for(run))
             if record.step in frame_steps:
                 _show(window, run, record, pending)
                 pending = []
                 text = f"step {record.step + 1:,}   J = {record.J.mean():.4g}"
                 captured.append(image_to_array(caption(render_image(plot), text)))
             elif len(pending) == table.CHUNK:
-                window._on_tick(Tick(record, summarise(table.stack_parts(pending),
-                                                       run.config.problem), 0.0))
+                model.take_tick(Tick(record, summarise(table.stack_parts(pending),
+                                                       run.problem.plane), 0.0))
                 pending = []
             latest = record
     except RunStopped as stopped:
@@ -66,15 +68,13 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     if run.t and pending:
         _show(window, run, latest, pending)
     if run.t:
-        window.variance.show_curve(variance_curve(run), run.config.estimator)
-        window._redraw()
+        model.take_variance(variance_curve(run))
+        window.frames.draw_now()
     return captured, reason
 
 
 def _show(window, run, record, kept):
     """Draw ``record`` with the summaries of the steps ``kept`` (table.parts) since the last."""
-    window._on_tick(Tick(record, summarise(table.stack_parts(kept), run.config.problem), 0.0))
-    q_star = getattr(run.problem, "q_star", None)
-    window._on_status(EngineStatus(RunState.PAUSED, run.config, run.t, run.theta.copy(),
-                                   None if q_star is None else q_star[0].copy()))
-    window._redraw()
+    window.model.take_tick(Tick(record, summarise(table.stack_parts(kept), run.problem.plane), 0.0))
+    window.model.take_status(status_of(run, RunState.PAUSED))
+    window.frames.draw_now()

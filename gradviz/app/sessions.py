@@ -73,7 +73,7 @@ def save_session_dialog(window) -> None:
     if path:
         if not path.endswith(".toml"):
             path += ".toml"
-        window.engine.send("save", (path, {}))
+        window.engine.save(path)
 
 
 def _folder() -> str:

@@ -26,8 +26,6 @@ from ..engine.config import RunConfig
 from ..engine.errors import ConfigError, RunStopped
 from ..engine.files import WriteError
 from ..engine.history import FIELDS, Spool, summarise
-from ..engine.landscape import gaussian_landscape, softmax_landscape
-from ..engine.rewards import resolve_reward
 from ..engine.run import Run, StepRecord
 
 # a Tick per 25-30 ms: more often than the 30 Hz redraw, even when a step takes 5 ms
@@ -127,6 +125,7 @@ class Tick:
     latest: StepRecord
     summaries: np.ndarray     # (k, len(history.FIELDS))
     steps_per_second: float
+    run: int = 0              # which run (EngineStatus.run) the steps belong to
 
 
 @dataclass(frozen=True)
@@ -137,29 +136,27 @@ class EngineStatus:
     config: RunConfig         # the live config (lr, batch, … as the next step will use them)
     step: int
     theta: np.ndarray         # (R, d), read-only
-    q_star: np.ndarray | None = None  # bandit: replica 0's true arm values
+    policy: tuple | None = None  # (π, true values) of replica 0 for a categorical policy
     reason: str = ""
     handled: int = 0          # commands handled so far (the GUI knows how many it sent)
+    run: int = 0              # counts resets: reports of an older run are out of date
+
+
+def status_of(run: Run, state: RunState, reason: str = "", handled: int = 0,
+              run_number: int = 0) -> EngineStatus:
+    """What ``run`` is using now, as an immutable report."""
+    return EngineStatus(state, run.config, run.t, run.theta.copy(),
+                        run.problem.policy_bars(run.theta[0]), reason, handled, run_number)
 
 
 def landscape_key(run: Run) -> tuple:
-    """What the landscape depends on: problem, reward, σ (to 3 decimals)."""
-    cfg = run.config
-    if cfg.problem == "gaussian":
-        sigma = float(np.exp(run.theta[0, 2])) if cfg.learn_sigma else cfg.sigma
-        return ("gaussian", cfg.reward, round(sigma, 3))
-    return (cfg.problem, cfg.rewards if cfg.problem == "softmax" else None, cfg.arms)
+    """What the landscape depends on (the problem's kind says)."""
+    return run.config.kind.landscape_key(run.config, run.theta)
 
 
 def landscape_for(run: Run):
-    """J and ∇J over the drawn plane for the run's problem (None for the bandit and for
-    softmax with K ≠ 3, which are drawn as bars)."""
-    key = landscape_key(run)
-    if key[0] == "gaussian":
-        return gaussian_landscape(resolve_reward(run.config.reward), max(key[2], 1e-3)).with_contours()
-    if key[0] == "softmax" and len(run.config.rewards) == 3:
-        return softmax_landscape(run.config.rewards).with_contours()
-    return None
+    """J over the drawn plane for the run's problem, or None (no plane)."""
+    return run.config.kind.landscape(run.config, run.theta)
 
 
 class EngineWorker(QObject):
@@ -185,6 +182,7 @@ class EngineWorker(QObject):
         self._landscape_key = None
         self._target: int | None = None   # run_to: pause when the run reaches this step
         self._handled = 0
+        self._run_number = 0
         self._measured = (0.0, 0.0)   # when the last variance curve ended, and its seconds
 
     # --- lifecycle (in the worker thread) ---------------------------------------------------
@@ -200,42 +198,42 @@ class EngineWorker(QObject):
         self._reset(self._config)
         self._emit_status()
 
-    @Slot(str, object)
-    def handle(self, command: str, payload) -> None:
-        """Every GUI request arrives here, in order, between bursts."""
+    @Slot(object, object)
+    def handle(self, command, payload) -> None:
+        """Every GUI request arrives here, in order, between bursts: ``command`` is one of
+        this class's command methods (EngineThread names them)."""
         self._handled += 1
         try:
-            getattr(self, f"_cmd_{command}")(payload)
+            command(self, payload)
         except ConfigError as err:
             self.message.emit("Invalid setting", str(err))
         except WriteError as err:
             self.message.emit("Export failed", str(err))
         self._emit_status()
 
-    def _cmd_run(self, _):
+    def run(self, _=None):
         if self._state in (RunState.READY, RunState.PAUSED):
             self._state = RunState.RUNNING
             self._rate = (time.perf_counter(), self._run.t)
             self._schedule()
 
-    def _cmd_pause(self, _):
+    def pause(self, _=None):
         if self._state == RunState.RUNNING:
             self._state = RunState.PAUSED
             self._target = None
             self._timer.stop()
 
-    def _cmd_step(self, _):
+    def step(self, _=None):
         if self._state in (RunState.READY, RunState.PAUSED):
             self._state = RunState.PAUSED
             self._advance(1)
 
-    def _cmd_reset(self, config):
+    def reset(self, config):
         self._reset(config if config is not None else self._config)
 
-    def _cmd_apply(self, changes: dict):
+    def apply(self, changes: dict):
         self._run.set(**changes)
-        if "sigma" in changes or "theta" in changes:
-            self._send_landscape()
+        self._send_landscape()
         if self._state == RunState.STOPPED and "theta" in changes:
             self._state, self._reason = RunState.PAUSED, ""
         if "theta" in changes and self._state != RunState.RUNNING:
@@ -249,14 +247,14 @@ class EngineWorker(QObject):
         except RunStopped as stopped:
             self.message.emit("Cannot show this θ", stopped.reason)
             return
-        self.tick.emit(Tick(record, np.empty((0, len(FIELDS))), self._steps_per_second()))
+        self.tick.emit(Tick(record, np.empty((0, len(FIELDS))), self._steps_per_second(), self._run_number))
 
-    def _cmd_speed(self, cap):
+    def speed(self, cap):
         self._cap = cap
         if self._state == RunState.RUNNING:
             self._schedule()
 
-    def _cmd_measure(self, periodic):
+    def measure(self, periodic):
         """Measure the variance curve soon (requests within MEASURE_DELAY_MS coalesce); a
         ``periodic`` refresh while the engine runs flat out waits until the last curve's
         cost is MEASURE_SHARE of the time since it."""
@@ -278,7 +276,7 @@ class EngineWorker(QObject):
             self._measured = (end, end - start)
             self.variance.emit(curve)
 
-    def _cmd_run_to(self, step: int):
+    def run_to(self, step: int):
         """Replay to ``step`` as fast as it goes (an opened session), then pause."""
         if step > self._run.t and self._state != RunState.STOPPED:
             self._target = step
@@ -286,19 +284,19 @@ class EngineWorker(QObject):
             self._rate = (time.perf_counter(), self._run.t)
             self._schedule()
 
-    def _cmd_save(self, payload):
+    def save(self, payload):
         path, app_settings = payload
         session.save(path, self._run.session_config(), app_settings)
         self.saved.emit(str(path))
 
-    def _cmd_export_csv(self, path):
+    def export_csv(self, path):
         self._spool.export(path)
         self.exported.emit(str(path))
 
-    def _cmd_ping(self, _):
+    def ping(self, _=None):
         """Nothing: the status every command sends back tells the GUI the engine caught up."""
 
-    def _cmd_shutdown(self, _):
+    def shutdown(self, _=None):
         if self._timer is not None:
             self._timer.stop()
             self._measure_timer.stop()
@@ -320,7 +318,10 @@ class EngineWorker(QObject):
         self._state, self._reason = RunState.READY, ""
         self._target = None
         self._landscape_key = None
+        self._run_number += 1
+        self._emit_status()         # first, so that the GUI drops the old run's reports
         self._send_landscape()
+        self._send_preview()        # the new run's first batch, J and ĝ at θ₀, before a step
 
     def _schedule(self) -> None:
         fast = self._cap is None or self._target is not None
@@ -372,10 +373,9 @@ class EngineWorker(QObject):
                 self._timer.stop()
                 self._state, self._reason = RunState.STOPPED, f"cannot record the run: {err}"
                 self.message.emit("Run stopped", self._reason)
-            summaries = summarise(stacked, self._run.config.problem)
-            self.tick.emit(Tick(record, summaries, self._steps_per_second()))
-            if self._run.config.learn_sigma:
-                self._send_landscape()
+            summaries = summarise(stacked, self._run.problem.plane)
+            self.tick.emit(Tick(record, summaries, self._steps_per_second(), self._run_number))
+            self._send_landscape()      # a learned σ moves it
         if self._state != RunState.RUNNING or not kept:
             self._emit_status()
 
@@ -394,11 +394,8 @@ class EngineWorker(QObject):
             self.landscape.emit(landscape_for(self._run))
 
     def _emit_status(self) -> None:
-        run = self._run
-        q_star = getattr(run.problem, "q_star", None)
-        self.status.emit(EngineStatus(self._state, run.config, run.t, run.theta.copy(),
-                                      None if q_star is None else q_star[0].copy(), self._reason,
-                                      self._handled))
+        self.status.emit(status_of(self._run, self._state, self._reason, self._handled,
+                                   self._run_number))
 
 
 ENGINES: "weakref.WeakSet[EngineThread]" = weakref.WeakSet()  # for leak checks in tests
@@ -407,7 +404,7 @@ ENGINES: "weakref.WeakSet[EngineThread]" = weakref.WeakSet()  # for leak checks 
 class EngineThread(QObject):
     """Owns the QThread and the worker; the GUI talks to the engine only through this."""
 
-    command = Signal(str, object)
+    command = Signal(object, object)     # (an EngineWorker command method, its payload)
 
     def __init__(self, config: RunConfig, parent=None):
         super().__init__(parent)
@@ -427,14 +424,54 @@ class EngineThread(QObject):
         collect_garbage_on_gui_thread()
         self.thread.start()
 
-    def send(self, command: str, payload=None) -> None:
+    def _send(self, command, payload=None) -> None:
         self.sent += 1
         self.command.emit(command, payload)
+
+    # the commands, each queued to the worker's thread and answered by an EngineStatus
+    def run(self) -> None:
+        self._send(EngineWorker.run)
+
+    def pause(self) -> None:
+        self._send(EngineWorker.pause)
+
+    def step(self) -> None:
+        self._send(EngineWorker.step)
+
+    def reset(self, config: RunConfig | None = None) -> None:
+        self._send(EngineWorker.reset, config)
+
+    def apply(self, changes: dict) -> None:
+        """Live settings (engine.config.live_settings) from the next step on."""
+        self._send(EngineWorker.apply, changes)
+
+    def speed(self, cap: float | None) -> None:
+        """At most ``cap`` steps a second (None: as fast as it goes)."""
+        self._send(EngineWorker.speed, cap)
+
+    def measure(self, periodic: bool = False) -> None:
+        self._send(EngineWorker.measure, periodic)
+
+    def run_to(self, step: int) -> None:
+        self._send(EngineWorker.run_to, step)
+
+    def save(self, path, app_settings: dict | None = None) -> None:
+        self._send(EngineWorker.save, (path, app_settings or {}))
+
+    def export_csv(self, path) -> None:
+        self._send(EngineWorker.export_csv, path)
+
+    def ping(self) -> None:
+        self._send(EngineWorker.ping)
+
+    def caught_up(self, status: EngineStatus) -> bool:
+        """Whether ``status`` answers every command sent so far."""
+        return status.handled == self.sent
 
     def stop(self, timeout_ms: int = 2000) -> bool:
         """Ask the worker to stop between steps, quit its loop and wait; never terminate()."""
         if not self.thread.isRunning():
             return True
         self.thread.requestInterruption()
-        self.send("shutdown")
+        self._send(EngineWorker.shutdown)
         return self.thread.wait(timeout_ms)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from .. import style
 from ..labels import component_terms
 from ..nice import FINE, nice_above
+from .base import View
 from .live_range import LiveRange, value_range
 from .native import NativePlotWidget, histogram_path, path_item, qpen, segments_path, set_title
 
@@ -38,7 +39,9 @@ def count_top(current: float | None, tallest: int) -> float:
     return nice_above(1.05 * max(tallest, 1), FINE)
 
 
-class HistogramView(QWidget):
+class HistogramView(View, QWidget):
+    """The contributions of the component chosen in its box."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.component = QComboBox()
@@ -65,6 +68,20 @@ class HistogramView(QWidget):
         layout.addWidget(self.plot, 1)
         self._record = None
         self._top = None   # the count axis's top, kept while the bars suit it (count_top)
+
+    def on_run(self, model) -> None:
+        self.set_dimension(model.config.dim, model.kind.parameter_names(model.config))
+        self.show_record(None)
+
+    def draw(self, model) -> None:
+        if model.latest is not None:
+            self.show_record(model.latest)
+
+    def painted(self) -> list:
+        return [self.plot]
+
+    def export_widget(self):
+        return self.plot
 
     def set_dimension(self, dim: int, names) -> None:
         self.component.blockSignals(True)

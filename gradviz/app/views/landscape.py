@@ -11,11 +11,11 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainterPath, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
-from ...engine.plane import plane_point, plane_vectors
 from .. import style
 from ..arrows import arrow_segments, clamp_length, ellipse_factor, unit_circle
 from ..nice import nice_above, nice_below
 from ..labels import contribution_terms
+from .base import View
 from .legend import Legend
 from .native import (Marker, NativePlotWidget, NativeViewBox, add_item, disc_item, discs_path,
                      path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
@@ -82,7 +82,7 @@ class _PickingViewBox(NativeViewBox):
             super().mouseDragEvent(ev, axis)
 
 
-class LandscapeView(NativePlotWidget):
+class LandscapeView(View, NativePlotWidget):
     """Emits ``thetaPicked(x, y)`` when the user clicks or drags on the plane.
 
     Everything on the plane is a plain Qt item (see views/native.py): Qt paints it in C++
@@ -94,7 +94,7 @@ class LandscapeView(NativePlotWidget):
         self.viewbox = _PickingViewBox()
         super().__init__(parent, viewBox=self.viewbox)
         self.viewbox.picked.connect(self.thetaPicked)
-        self.problem = "gaussian"
+        self.plane = None               # the problem's Plane (problems/base.py)
         self.show_contributions = True
         self.show_raw = False
         self.scale = None
@@ -187,7 +187,6 @@ class LandscapeView(NativePlotWidget):
         style.plain_axes(plot)
         self.colorbar.axis.setSIPrefixEnableRanges(((0.0, 0.0),))
         self.colorbar.axis.enableAutoSIPrefix(False)
-        self.set_problem("gaussian")
 
     def _view_changed(self, *_) -> None:
         if self._record is not None:
@@ -195,18 +194,40 @@ class LandscapeView(NativePlotWidget):
 
     # --- updates -----------------------------------------------------------------------------
 
-    def set_problem(self, problem: str) -> None:
-        self.problem = problem
+    every_frame = True
+
+    def on_run(self, model) -> None:
+        """A new run: its plane's axes, nothing of the old run's batch."""
+        self.set_plane(model.plane)
+
+    def on_landscape(self, model) -> None:
+        if model.landscape is not None:
+            self.set_landscape(model.landscape)
+
+    def draw(self, model) -> None:
+        """θ's path so far and the newest batch (replica 0)."""
+        here = model.theta_now()
+        if self.plane is None or here is None:
+            return
+        x, y = self.plane.point(here)
+        path = model.thinned(("plane_x", "plane_y")) if model.stepped_yet else np.empty((0, 2))
+        self.show_path(np.append(path[:, 0], x), np.append(path[:, 1], y))
+        if model.latest is not None:
+            self.show_record(model.latest)
+
+    def set_plane(self, plane) -> None:
+        self.plane = plane
         self._record, self._samples = None, None
         self._unhover()
         plot = self.getPlotItem()
-        if problem == "gaussian":
-            plot.setLabel("bottom", "θ₁ = μ_x  (also x)")
-            plot.setLabel("left", "θ₂ = μ_y  (also y)")
-        else:
-            plot.setLabel("bottom", "θ₁ − θ₃  (logit)")
-            plot.setLabel("left", "θ₂ − θ₃  (logit)")
+        if plane is not None:
+            plot.setLabel("bottom", plane.labels[0])
+            plot.setLabel("left", plane.labels[1])
         self.dots.set_points([], [], [], (0.0, 0.0))
+        self.contrib.setPath(QPainterPath())
+        for item in self.arrows.values():
+            _place(item, None)
+        _place([self.ellipse], None)
         self.scale = None
 
     def set_landscape(self, landscape) -> None:
@@ -264,10 +285,11 @@ class LandscapeView(NativePlotWidget):
         """Samples, arrows and ellipse for the newest step (replica 0)."""
         self._record = record
         theta = record.theta_next[0]
-        origin = np.array(plane_point(theta, self.problem))
-        here = np.array(plane_point(record.theta[0], self.problem))
-        exact = plane_vectors(record.grad[0], self.problem)[0]
-        estimate = plane_vectors(record.estimate[0], self.problem)[0]
+        plane = self.plane
+        origin = np.array(plane.point(theta))
+        here = np.array(plane.point(record.theta[0]))
+        exact = plane.vectors(record.grad[0])[0]
+        estimate = plane.vectors(record.estimate[0])[0]
         self._update_scale(exact, estimate)
         terms = contribution_terms(record)
         self.legend.set_text(self._contribution_row, f"each {terms} (• tip)" if terms else
@@ -289,7 +311,7 @@ class LandscapeView(NativePlotWidget):
             (x0, x1), (y0, y1) = self.viewRange()
             centre, half = np.array([x0 + x1, y0 + y1]) / 2, np.array([x1 - x0, y1 - y0]) / 2
             reach = 2 * (math.hypot(*(here - centre)) + 2 * math.hypot(*half))
-            vectors, lengths = clamp_length(s * plane_vectors(contributions[:drawn], self.problem),
+            vectors, lengths = clamp_length(s * plane.vectors(contributions[:drawn]),
                                             reach)
             tips = here + vectors
             seen = (np.abs(tips - centre) <= half).all(axis=1)
@@ -311,7 +333,7 @@ class LandscapeView(NativePlotWidget):
             if n > drawn:
                 title += f"  ·  showing {drawn:,} of {n:,} samples"
         samples, styles = np.empty((0, 2)), np.empty(0, dtype=np.uint8)
-        if self.problem == "gaussian" and record.samples is not None:
+        if plane.samples_live_here and record.samples is not None:
             samples, styles = self._sample_dots(record.samples[:drawn], record.rewards[:drawn])
         dots = np.concatenate((in_view, samples))   # the tips under the samples
         self.dots.set_points(dots[:, 0], dots[:, 1],
@@ -384,9 +406,9 @@ class LandscapeView(NativePlotWidget):
         if record.contributions is not None:
             c = record.contributions[i]
             lines.append("contribution = (" + ", ".join(f"{v:.3g}" for v in c) + ")")
-            here = np.array(plane_point(record.theta[0], self.problem))
+            here = np.array(self.plane.point(record.theta[0]))
             self.highlight.setPath(segments_path(
-                *arrow_segments(here, self.scale * plane_vectors(c, self.problem)[0])))
+                *arrow_segments(here, self.scale * self.plane.vectors(c)[0])))
         self.hover_text.setText("\n".join(lines))
         self.hover_text.setPos(QPointF(float(x[0]), float(x[1])))
         self.hover_text.show()

@@ -7,8 +7,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from ...engine.problems import softmax
+from ...engine.probability import softmax
 from .. import style
+from .base import View
 from .native import (Marker, NativePlotWidget, NativeViewBox, bars_path, path_item, polyline_path,
                      qpen, set_title)
 
@@ -20,8 +21,9 @@ def simplex_xy(pi: np.ndarray) -> np.ndarray:
     return np.atleast_2d(pi) @ CORNERS
 
 
-class SimplexView(NativePlotWidget):
-    """π's path on the triangle of three-action policies; corners are the pure actions."""
+class SimplexView(View, NativePlotWidget):
+    """π's path on the triangle of three-action policies; corners are the pure actions.
+    It reads θ's path on the logit plane (θ₁ − θ₃, θ₂ − θ₃), the plane of three actions."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -41,6 +43,18 @@ class SimplexView(NativePlotWidget):
         self.now = Marker(p, style.OUTLINE, (7.0, 5.0), z=2)
         p.setRange(xRange=(-0.15, 1.15), yRange=(-0.12, 1.0))
 
+    def on_run(self, model) -> None:
+        policy = model.policy_now()
+        if policy is not None and len(policy[1]) == 3:
+            self.set_values(policy[1])
+        self.path.setPath(polyline_path([], []))
+
+    def draw(self, model) -> None:
+        if model.stepped_yet and model.plane is not None:
+            path = model.thinned(("plane_x", "plane_y"))
+            x, y = model.plane.point(model.theta_now())
+            self.show_path(np.append(path[:, 0], x), np.append(path[:, 1], y))
+
     def set_values(self, values) -> None:
         for label, value, a in zip(self.labels, values, (1, 2, 3)):
             label.setText(f"action {a}  (r = {value:g})")
@@ -52,8 +66,10 @@ class SimplexView(NativePlotWidget):
         self.now.move_to(*xy[-1])
 
 
-class PolicyBarsView(NativePlotWidget):
+class PolicyBarsView(View, NativePlotWidget):
     """π(a) as bars, beside each action's true value (q*(a) for the bandit)."""
+
+    every_frame = True      # the window's central view when the problem has no plane
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -78,10 +94,15 @@ class PolicyBarsView(NativePlotWidget):
     def _sync(self) -> None:
         self.value_axis.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
 
-    def show_policy(self, theta_row: np.ndarray, values: np.ndarray) -> None:
-        k = len(theta_row)
+    def draw(self, model) -> None:
+        policy = model.policy_now()
+        if policy is not None:
+            self.show_policy(*policy)
+
+    def show_policy(self, pi: np.ndarray, values: np.ndarray) -> None:
+        k = len(pi)
         actions = np.arange(1, k + 1)
-        self.bars.setPath(bars_path(actions - 0.2, softmax(theta_row), 0.38))
+        self.bars.setPath(bars_path(actions - 0.2, pi, 0.38))
         if self._shown is None or not np.array_equal(self._shown, values):
             # the true values stay put during a run: redraw them and the axes when they change
             self._shown = np.array(values, dtype=float)

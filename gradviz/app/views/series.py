@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QBrush, QColor
 
-from ...engine.history import COLUMN
+from ...engine.history import COLUMN, FIELDS
 from .. import style
+from .base import View
 from .live_range import LiveRange
 from .native import (NativeLayoutWidget, NativePlotWidget, band_path, disc_item, discs_path,
                      path_item, pixel_radius, polyline_path, qpen, segments_path, set_title)
@@ -21,7 +22,19 @@ def _log10_positive(x, y):
     return x[keep], np.log10(y[keep])
 
 
-class ObjectiveView(NativePlotWidget):
+class SeriesView(View):
+    """A plot over steps: drawn from the model's thinned series once the run has stepped,
+    emptied when a new run begins."""
+
+    def on_run(self, model) -> None:
+        self.show_series(np.empty((0, len(FIELDS))))
+
+    def draw(self, model) -> None:
+        if model.stepped_yet:
+            self.show_series(model.thinned())
+
+
+class ObjectiveView(SeriesView, NativePlotWidget):
     """Exact J(θ_t) and the batch's mean reward over steps."""
 
     def __init__(self, parent=None):
@@ -37,7 +50,8 @@ class ObjectiveView(NativePlotWidget):
     def show_series(self, rows: np.ndarray) -> None:
         step = rows[:, COLUMN["step"]]
         J, reward = rows[:, COLUMN["J"]], rows[:, COLUMN["reward_mean"]]
-        self.live_range.follow(step[-1], np.concatenate([J, reward]))
+        if len(step):
+            self.live_range.follow(step[-1], np.concatenate([J, reward]))
         self.J.setPath(polyline_path(step, J))   # path builders skip non-finite points
         self.reward.setPath(discs_path(step, reward, pixel_radius(self.getPlotItem(), 1.8), 6))
 
@@ -54,7 +68,7 @@ def decade_ticks(low: float, high: float, pixels: float, spacing: float = 15.0):
             [(k, "") for k in range(lo, hi + 1) if k % stride]]
 
 
-class QualityView(NativeLayoutWidget):
+class QualityView(SeriesView, NativeLayoutWidget):
     """‖ĝ − ∇J‖ and tr Var(ĝ) on a log scale; cos(ĝ, ∇J) below."""
 
     def __init__(self, parent=None):
@@ -93,7 +107,8 @@ class QualityView(NativeLayoutWidget):
         step = rows[:, COLUMN["step"]]
         error = _log10_positive(step, rows[:, COLUMN["error"]])
         spread = _log10_positive(step, rows[:, COLUMN["var_trace"]])
-        self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
+        if len(step):
+            self.top_range.follow(step[-1], np.concatenate([error[1], spread[1]]))
         # decade ticks for what is on screen, followed or zoomed by the user
         box = self.top.getViewBox()
         key = (box.height(), tuple(box.viewRange()[1]))
@@ -105,7 +120,7 @@ class QualityView(NativeLayoutWidget):
         self.cosine.setPath(polyline_path(step, rows[:, COLUMN["cosine"]]))
 
 
-class ReplicasView(NativePlotWidget):
+class ReplicasView(SeriesView, NativePlotWidget):
     """Mean ± 1 s.d. of J across the R runs (and of π(best) for softmax and bandit)."""
 
     def __init__(self, parent=None):
@@ -120,6 +135,13 @@ class ReplicasView(NativePlotWidget):
             band.setBrush(QBrush(fill))
             self.items[name] = (path_item(plot, qpen(colour, 2), z=z + 2), band)
         self.live_range = LiveRange(plot.getViewBox())
+
+    def on_run(self, model) -> None:
+        self.show_series(np.empty((0, len(FIELDS))), model.config.runs)
+
+    def draw(self, model) -> None:
+        if model.stepped_yet:
+            self.show_series(model.thinned(), model.latest.replicas)
 
     def show_series(self, rows: np.ndarray, runs: int) -> None:
         if runs <= 1:

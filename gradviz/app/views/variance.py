@@ -9,10 +9,11 @@ import pyqtgraph as pg
 from ...engine.analysis import BATCH_SIZES
 from .. import style
 from ..labels import no_spread
+from .base import View
 from .native import NativePlotWidget
 
 
-class VarianceView(NativePlotWidget):
+class VarianceView(View, NativePlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         p = self.getPlotItem()
@@ -26,6 +27,13 @@ class VarianceView(NativePlotWidget):
         style.plain_axes(p)
         # label the measured batch sizes only (log-mode minor labels collide on wide plots)
         p.getAxis("bottom").setTicks([[(np.log10(n), f"{n:g}") for n in BATCH_SIZES], []])
+
+    def on_run(self, model) -> None:
+        self.measured.setData([], [])
+        self.law.setData([], [])
+
+    def on_variance(self, model) -> None:
+        self.show_curve(model.variance, model.config.estimator)
 
     def show_curve(self, curve, estimator: str = "score") -> None:
         """tr Cov(ĝ) against N (analysis.variance_curve) for ``estimator``."""

@@ -151,6 +151,10 @@ class ProblemKind:
     def parameter_names(self, config) -> list[str]:
         return [f"θ{k + 1}" for k in range(self.dim(config))]
 
+    def readout(self, config, theta_row) -> str:
+        """A short reading of θ for the status bar, beyond J (e.g. a learned σ), or ""."""
+        return ""
+
     def plane(self, config) -> Plane | None:
         """Where θ is drawn, or None (no plane: the policy is drawn as bars)."""
         return None

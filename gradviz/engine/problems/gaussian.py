@@ -241,6 +241,10 @@ class GaussianKind(ProblemKind):
     def parameter_names(self, config) -> list[str]:
         return ["θ₁ = μ_x", "θ₂ = μ_y", "θ₃ = log σ"][:self.dim(config)]
 
+    def readout(self, config, theta_row) -> str:
+        """A learned σ moves with θ = (μ, log σ): where it is now."""
+        return f"σ = {np.exp(theta_row[2]):.3g}" if config.learn_sigma else ""
+
     def plane(self, config) -> Plane:
         return mean_plane(self.dim(config))
 
