@@ -469,3 +469,23 @@ def test_the_speed_is_remembered_with_the_window(qtbot):
         qtbot.waitUntil(lambda: second.engine.worker._cap == SPEEDS[-1][1])
     finally:
         second.close()
+
+
+def test_the_landscape_grows_to_keep_theta_in_view(qtbot, make_window):
+    """θ driven off the reward's [−4, 4]² (linear reward, large α): the engine sends a
+    landscape over a view doubled until θ is inside, and the plot shows that view."""
+    window = make_window(reward="linear", lr=3.0, batch=4, theta0=[3.0, 3.0])
+    for _ in range(3):
+        step_and_wait(qtbot, window)
+    x, y = window.model.theta_now()[:2]
+    assert max(abs(x), abs(y)) > 4
+    qtbot.waitUntil(lambda: window.model.landscape is not None
+                    and window.model.landscape.xs[-1] >= abs(x) / 0.9
+                    and window.model.landscape.ys[-1] >= abs(y) / 0.9)
+    land = window.model.landscape
+    doublings = np.log2((land.xs[-1] - land.xs[0]) / 8.0)
+    assert doublings >= 1 and doublings == round(doublings)
+    window.frames.dirty = True
+    window.frames.tick()
+    (x0, x1), (y0, y1) = window.views["landscape"].viewRange()
+    assert x0 <= x <= x1 and y0 <= y <= y1

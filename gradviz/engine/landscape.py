@@ -69,10 +69,25 @@ def gaussian_landscape(reward: Reward, sigma: float, view=None, size: int = 200)
     return Landscape(xs, ys, J, grad_x, grad_y, np.array(raw))
 
 
-def softmax_landscape(values, size: int = 200, span: float = 6.0) -> Landscape:
+LOGIT_VIEW = (-6.0, 6.0, -6.0, 6.0)
+
+
+def view_around(view: tuple, point, share: float = 0.9, doublings: int = 12) -> tuple:
+    """``view`` (x0, x1, y0, y1) doubled about its centre until ``point`` lies in its inner
+    ``share`` (at most ``doublings`` times): the landscape grows when θ leaves it."""
+    x0, x1, y0, y1 = view
+    cx, cy, hx, hy = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
+    for _ in range(doublings):
+        if not (abs(point[0] - cx) > share * hx or abs(point[1] - cy) > share * hy):
+            break
+        hx, hy = 2 * hx, 2 * hy
+    return (cx - hx, cx + hx, cy - hy, cy + hy)
+
+
+def softmax_landscape(values, size: int = 200, view: tuple = LOGIT_VIEW) -> Landscape:
     """J over (θ₁, θ₂) with θ₃ = 0, for three actions with rewards ``values``."""
     values = np.asarray(values, dtype=float)
-    xs = ys = np.linspace(-span, span, size)
+    xs, ys = np.linspace(view[0], view[1], size), np.linspace(view[2], view[3], size)
     t1, t2 = np.meshgrid(xs, ys)
     pi = softmax(np.stack([t1, t2, np.zeros_like(t1)], axis=-1))
     J = pi @ values

@@ -6,6 +6,8 @@ quadrature that computes exact J = E[f(x)] uses it to choose a fine enough grid.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -107,9 +109,16 @@ CATALOGUE = {
 
 
 def resolve_reward(text: str) -> Reward:
-    """A catalogue name, or else a formula in x and y (raises FormulaError if unsafe)."""
+    """A catalogue name, or else a formula in x and y (raises FormulaError if unsafe).
+    Rewards are immutable: a formula is compiled once per text (the worker asks for the
+    landscape's reward after every burst)."""
     if not isinstance(text, str):
         raise ConfigError("reward: must be a catalogue name or a formula in x and y")
+    return _resolve(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolve(text: str) -> Reward:
     if text.strip() in CATALOGUE:
         return CATALOGUE[text.strip()]
     if text.strip().isidentifier() and text.strip() not in ("x", "y", "pi", "e"):

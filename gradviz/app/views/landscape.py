@@ -234,7 +234,7 @@ class LandscapeView(View, NativePlotWidget):
         self._landscape = landscape
         self._draw_image()
         xs, ys = landscape.xs, landscape.ys
-        self.getPlotItem().setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0.02)
+        self.getPlotItem().setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
 
     def _draw_image(self) -> None:
         """The heatmap as a pixmap: value v ↦ colour map((v − low) / (high − low)), pixel

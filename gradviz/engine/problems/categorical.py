@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
-from ..landscape import softmax_landscape
+from ..landscape import LOGIT_VIEW, softmax_landscape, view_around
 from ..probability import softmax
 from ..settings import Setting
 from .base import Batch, Plane, Problem, ProblemKind
@@ -187,12 +187,16 @@ class SoftmaxKind(ProblemKind):
         return LOGIT_PLANE if len(config.rewards) == 3 else None
 
     def landscape_key(self, config, theta) -> tuple:
-        return (self.name, config.rewards)
+        """The rewards and the view, grown while replica 0's θ is outside it."""
+        plane = self.plane(config)
+        view = view_around(LOGIT_VIEW, plane.point(theta[0])) if plane is not None else None
+        return (self.name, config.rewards, view)
 
     def landscape(self, config, theta):
-        if self.plane(config) is None:
+        view = self.landscape_key(config, theta)[2]
+        if view is None:
             return None
-        return softmax_landscape(config.rewards).with_contours()
+        return softmax_landscape(config.rewards, view=view).with_contours()
 
     def views(self, config) -> tuple[str, ...]:
         views = super().views(config)

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..errors import ConfigError, InexactError
-from ..landscape import gaussian_landscape
+from ..landscape import gaussian_landscape, view_around
 from ..lattice import Lattice
 from ..piecewise import MAX_NODES as PIECEWISE_NODES
 from ..piecewise import PiecewiseRule
@@ -249,13 +249,15 @@ class GaussianKind(ProblemKind):
         return mean_plane(self.dim(config))
 
     def landscape_key(self, config, theta) -> tuple:
-        """The reward and σ (to 3 decimals; replica 0's σ when it is learned)."""
+        """The reward, σ (to 3 decimals; replica 0's σ when it is learned) and the view:
+        the reward's own, grown while replica 0's μ is outside it."""
         sigma = float(np.exp(theta[0, 2])) if config.learn_sigma else config.sigma
-        return (self.name, config.reward, round(sigma, 3))
+        view = view_around(resolve_reward(config.reward).view, theta[0, :2])
+        return (self.name, config.reward, round(sigma, 3), view)
 
     def landscape(self, config, theta):
-        sigma = self.landscape_key(config, theta)[2]
-        return gaussian_landscape(resolve_reward(config.reward), max(sigma, 1e-3)).with_contours()
+        _, reward, sigma, view = self.landscape_key(config, theta)
+        return gaussian_landscape(resolve_reward(reward), max(sigma, 1e-3), view).with_contours()
 
 
 KIND = GaussianKind()
