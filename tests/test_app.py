@@ -480,10 +480,10 @@ def test_the_landscape_grows_to_keep_theta_in_view(qtbot, make_window):
     x, y = window.model.theta_now()[:2]
     assert max(abs(x), abs(y)) > 4
     qtbot.waitUntil(lambda: window.model.landscape is not None
-                    and window.model.landscape.xs[-1] >= abs(x) / 0.9
-                    and window.model.landscape.ys[-1] >= abs(y) / 0.9)
-    land = window.model.landscape
-    doublings = np.log2((land.xs[-1] - land.xs[0]) / 8.0)
+                    and window.model.landscape.view[1] >= abs(x) / 0.9
+                    and window.model.landscape.view[3] >= abs(y) / 0.9)
+    x0, x1, y0, y1 = window.model.landscape.view
+    doublings = np.log2((x1 - x0) / 8.0)
     assert doublings >= 1 and doublings == round(doublings)
     window.frames.dirty = True
     window.frames.tick()

@@ -69,7 +69,7 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
         _show(window, run, latest, pending)
     if run.t:
         model.take_variance(variance_curve(run))
-        window.frames.draw_now()
+        _draw(window)
     return captured, reason
 
 
@@ -77,4 +77,14 @@ def _show(window, run, record, kept):
     """Draw ``record`` with the summaries of the steps ``kept`` (table.parts) since the last."""
     window.model.take_tick(Tick(record, summarise(table.stack_parts(kept), run.problem.plane), 0.0))
     window.model.take_status(status_of(run, RunState.PAUSED))
+    _draw(window)
+
+
+def _draw(window):
+    """Draw the views, and lay them out as the event loop would before the next paint (an
+    axis that just made room for its labels), since no event loop runs between here and
+    the capture."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     window.frames.draw_now()
+    QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)

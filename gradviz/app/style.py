@@ -58,5 +58,26 @@ def plain_axes(plot_item) -> None:
         axis.enableAutoSIPrefix(False)
 
 
+def fit_tick_labels(axis, lo: float, hi: float) -> None:
+    """Make room on a vertical ``axis`` for the labels of its ticks over [lo, hi] now.
+    pyqtgraph widens an axis only after a paint has measured its labels, so the first
+    picture (an export's only one) clipped them, or they ran into the axis title."""
+    from PySide6.QtGui import QFontMetrics
+
+    length = max(axis.size().height(), 100.0)
+    metrics = QFontMetrics(axis.style["tickFont"] or axis.font())
+    width = 0
+    for spacing, values in axis.tickValues(lo, hi, length):
+        for text in axis.tickStrings(values, 1.0, spacing):
+            width = max(width, metrics.horizontalAdvance(text))
+    if not width:
+        return
+    width += 2 + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
+    if axis.label.isVisible():
+        width += axis.label.boundingRect().height() * 0.8   # as pyqtgraph reserves it
+    if width != axis.fixedWidth:
+        axis.setWidth(width)
+
+
 def coloured(text: str, colour: str) -> str:
     return f'<span style="color:{colour}; font-weight:600">{text}</span>'

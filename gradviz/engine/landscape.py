@@ -1,11 +1,10 @@
-"""Exact J(θ) and ∇J(θ) on a grid over the 2-D parameter plane, for drawing.
+"""Exact J(θ) on a grid over the 2-D parameter plane, for drawing.
 
 gaussian: J(μ) = ∫ f(u) φσ(u − μ) du is f convolved with the Gaussian.  On a uniform
 grid u with spacing h = min(σ, s)/2 (s: the reward's feature width) the trapezoid rule is
 exact to ~1e-12 (see quadrature.py), and the 2-D convolution separates into two matrix
 products:  J = K_y F K_xᵀ,  with F[v, u] = f(u_u, u_v) and K[i, u] ∝ exp(−(u_u − μ_i)²/2σ²).
-The gradient uses ∇μ J = E[f(x)(x − μ)]/σ², i.e. K'[i, u] = K[i, u](u_u − μ_i)/σ².
-softmax (K = 3): J(θ₁, θ₂, 0) = Σ_a π_a r_a and ∂J/∂θ_a = π_a (r_a − J), by enumeration.
+softmax (K = 3): J(θ₁, θ₂, 0) = Σ_a π_a r_a, by enumeration.
 """
 
 from __future__ import annotations
@@ -21,15 +20,26 @@ from .rewards import Reward
 MAX_FINE = 4000
 
 
+MARGIN = 1.5      # the grid spans the view × this: a plot wider than tall still shows J at its sides
+SIZE = 300        # grid points a side (the view's 200 of them)
+
+
+def widened(view: tuple, factor: float = MARGIN) -> tuple:
+    """``view`` (x0, x1, y0, y1) scaled by ``factor`` about its centre."""
+    x0, x1, y0, y1 = view
+    cx, cy, hx, hy = (x0 + x1) / 2, (y0 + y1) / 2, factor * (x1 - x0) / 2, factor * (y1 - y0) / 2
+    return (cx - hx, cx + hx, cy - hy, cy + hy)
+
+
 @dataclass(frozen=True)
 class Landscape:
-    """J and ∇J on the grid xs × ys; arrays are indexed [y, x] (row-major images)."""
+    """J on the grid xs × ys (arrays indexed [y, x], row-major images), which spans
+    ``view``, the part to show, and a margin around it."""
 
     xs: np.ndarray
     ys: np.ndarray
     J: np.ndarray
-    grad_x: np.ndarray
-    grad_y: np.ndarray
+    view: tuple
     raw: np.ndarray | None = None  # f itself on the grid (gaussian), to show what σ smooths
     contours: dict | None = None   # {"J": (x, y), "raw": (x, y)} point pairs, see with_contours
 
@@ -42,16 +52,16 @@ class Landscape:
         return replace(self, contours=lines)
 
 
-def _kernels(centres: np.ndarray, fine: np.ndarray, sigma: float):
-    """Row-normalised Gaussian weights K[i, u] and K'[i, u] = K[i, u](u − μᵢ)/σ²."""
-    d = fine[None, :] - centres[:, None]
-    K = np.exp(-0.5 * (d / sigma) ** 2)
-    K /= K.sum(axis=1, keepdims=True)
-    return K, K * d / sigma**2
+def _kernel(centres: np.ndarray, fine: np.ndarray, sigma: float) -> np.ndarray:
+    """Row-normalised Gaussian weights K[i, u] ∝ exp(−(u − μᵢ)²/2σ²)."""
+    K = np.exp(-0.5 * ((fine[None, :] - centres[:, None]) / sigma) ** 2)
+    return K / K.sum(axis=1, keepdims=True)
 
 
-def gaussian_landscape(reward: Reward, sigma: float, view=None, size: int = 200) -> Landscape:
-    x0, x1, y0, y1 = view or reward.view
+def gaussian_landscape(reward: Reward, sigma: float, view=None, size: int = SIZE,
+                       margin: float = MARGIN) -> Landscape:
+    view = tuple(view or reward.view)
+    x0, x1, y0, y1 = widened(view, margin)
     xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
     h = min(sigma, reward.scale) / 2.0
     pad = REACH * sigma
@@ -59,14 +69,9 @@ def gaussian_landscape(reward: Reward, sigma: float, view=None, size: int = 200)
     fine_x = np.linspace(x0 - pad, x1 + pad, count)
     fine_y = np.linspace(y0 - pad, y1 + pad, count)
     F = np.nan_to_num(reward(fine_x[None, :], fine_y[:, None]), nan=0.0, posinf=0.0, neginf=0.0)
-    Kx, dKx = _kernels(xs, fine_x, sigma)
-    Ky, dKy = _kernels(ys, fine_y, sigma)
-    along_y = Ky @ F            # (size, count): smoothed in y
-    J = along_y @ Kx.T
-    grad_x = along_y @ dKx.T
-    grad_y = (dKy @ F) @ Kx.T
+    J = (_kernel(ys, fine_y, sigma) @ F) @ _kernel(xs, fine_x, sigma).T
     raw = reward(xs[None, :], ys[:, None])
-    return Landscape(xs, ys, J, grad_x, grad_y, np.array(raw))
+    return Landscape(xs, ys, J, view, np.array(raw))
 
 
 LOGIT_VIEW = (-6.0, 6.0, -6.0, 6.0)
@@ -84,14 +89,15 @@ def view_around(view: tuple, point, share: float = 0.9, doublings: int = 12) -> 
     return (cx - hx, cx + hx, cy - hy, cy + hy)
 
 
-def softmax_landscape(values, size: int = 200, view: tuple = LOGIT_VIEW) -> Landscape:
+def softmax_landscape(values, size: int = SIZE, view: tuple = LOGIT_VIEW,
+                      margin: float = MARGIN) -> Landscape:
     """J over (θ₁, θ₂) with θ₃ = 0, for three actions with rewards ``values``."""
     values = np.asarray(values, dtype=float)
-    xs, ys = np.linspace(view[0], view[1], size), np.linspace(view[2], view[3], size)
+    x0, x1, y0, y1 = widened(view, margin)
+    xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
     t1, t2 = np.meshgrid(xs, ys)
     pi = softmax(np.stack([t1, t2, np.zeros_like(t1)], axis=-1))
-    J = pi @ values
-    return Landscape(xs, ys, J, pi[..., 0] * (values[0] - J), pi[..., 1] * (values[1] - J))
+    return Landscape(xs, ys, pi @ values, tuple(view))
 
 
 # marching squares: for each corner pattern (bit 1: bottom-left ≥ level, 2: bottom-right,

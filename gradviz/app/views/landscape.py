@@ -233,8 +233,8 @@ class LandscapeView(View, NativePlotWidget):
     def set_landscape(self, landscape) -> None:
         self._landscape = landscape
         self._draw_image()
-        xs, ys = landscape.xs, landscape.ys
-        self.getPlotItem().setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
+        x0, x1, y0, y1 = landscape.view
+        self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _draw_image(self) -> None:
         """The heatmap as a pixmap: value v ↦ colour map((v − low) / (high − low)), pixel
@@ -256,6 +256,7 @@ class LandscapeView(View, NativePlotWidget):
         dx, dy = land.xs[1] - land.xs[0], land.ys[1] - land.ys[0]
         self.image.setTransform(QTransform(dx, 0, 0, dy, land.xs[0] - dx / 2, land.ys[0] - dy / 2))
         self.colorbar.setLevels((lo, hi))
+        style.fit_tick_labels(self.colorbar.axis, lo, hi)
         self.colorbar.axis.setLabel("f(x) (unsmoothed)" if self.show_raw else "J(θ) = E[f(x)]")
         self.contours.setPath(segments_path(*lines))
 
