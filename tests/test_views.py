@@ -499,3 +499,21 @@ def test_an_empty_variance_curve_names_its_cause(qtbot, make_window):
     assert "exact" not in window.views["variance"].getPlotItem().titleLabel.text
     window.views["variance"].show_curve((np.array([1.0, 2.0]), np.zeros(2)), "exact")
     assert "exact estimator" in window.views["variance"].getPlotItem().titleLabel.text
+
+
+def test_the_arrow_scale_shrinks_by_itself_but_grows_only_when_asked(qtbot, make_window):
+    """A vanishing gradient must be seen to vanish (#10): near the optimum the arrows keep
+    their scale and the title says they are small; A (fit_arrows) scales them again."""
+    window = make_window(reward="hill", estimator="exact", theta0=[0.2, 0.0])
+    view = window.views["landscape"]
+    qtbot.waitUntil(lambda: window.model.latest is not None and view.levels is not None)
+    window.frames.draw_now()
+    far = view.scale
+    window.controller.theta_picked(0.999, 0.499)        # beside the hill's top at (1, 0.5)
+    qtbot.waitUntil(lambda: window.model.latest is not None
+                    and abs(window.model.latest.theta[0, 0] - 0.999) < 1e-12)
+    for _ in range(60):                 # the size it goes by is a running mean over frames
+        window.frames.draw_now()
+    assert view.scale == far and view.arrows_small
+    view.fit_arrows()
+    assert view.scale > 100 * far and not view.arrows_small

@@ -98,6 +98,7 @@ class LandscapeView(View, NativePlotWidget):
         self.show_contributions = True
         self.show_raw = False
         self.scale = None
+        self.arrows_small = False       # the gradient has shrunk below 1/20 of the view at this scale
         self.levels = None              # the heatmap's (low, high), once there is one
         self.arrows_drawn = 0           # per-sample arrows in the last frame
         self.dots_drawn = 0             # per-sample tips in the last frame …
@@ -299,7 +300,7 @@ class LandscapeView(View, NativePlotWidget):
         for name, vector in (("exact", exact), ("estimate", estimate)):
             _place(self.arrows[name], similarity(here, s * vector))
         self.marker.move_to(*origin)
-        title = f"arrows drawn at {s:g} × gradient"
+        title = f"arrows drawn at {s:g} × gradient" + ("  (small now: A fits them)" if self.arrows_small else "")
         contributions = record.contributions
         n = len(record.rewards)
         drawn = min(n, MAX_DRAWN)
@@ -343,17 +344,28 @@ class LandscapeView(View, NativePlotWidget):
         if self._hovered is not None:
             self._show_hover(self._hovered)
 
+    def fit_arrows(self) -> None:
+        """Choose the arrows' scale afresh at the next frame (the user asked: key A)."""
+        self.scale = None
+        if self._record is not None:
+            self.show_record(self._record)
+
     def _update_scale(self, exact, estimate) -> None:
         """One 1-2-5 scale for all arrows, sized by max(‖∇J‖, RMS of recent ‖ĝ‖) so that
-        neither a vanishing gradient (at an optimum) nor one noisy estimate blows it up;
-        changed only when that size leaves [1/20, 1/2.5] of the view."""
+        one noisy estimate does not blow it up.  It is chosen at the start of a run and when
+        the user asks (fit_arrows); after that it only shrinks, when that size passes 1/2.5
+        of the view.  It never grows by itself: a gradient that vanishes (an optimum, a
+        collapsing σ) is seen to shrink, not hidden by a larger scale."""
         (x0, x1), _ = self.viewRange()
         span = x1 - x0
         square = float(estimate[0]) ** 2 + float(estimate[1]) ** 2
         self._mean_square = square if self.scale is None else 0.9 * self._mean_square + 0.1 * square
         size = max(math.hypot(float(exact[0]), float(exact[1])), math.sqrt(self._mean_square), 1e-12)
-        if self.scale is None or not (span / 20 <= self.scale * size <= span / 2.5):
+        self.arrows_small = False
+        if self.scale is None or self.scale * size > span / 2.5:
             self.scale = nice_above(span / 6 / size)
+        elif self.scale * size < span / 20:
+            self.arrows_small = True
 
     def _sample_dots(self, points, rewards) -> tuple[np.ndarray, np.ndarray]:
         """The samples' dots, coloured by f(x) on the landscape's colour scale in
