@@ -26,7 +26,22 @@ def _parser():
                    "(default 1600)")
     p.add_argument("--frames", type=int, default=100, metavar="K",
                    help="GIF frames, evenly over the run (default 100, at most 150)")
+    p.add_argument("--window", default="1400x900", metavar="WxH",
+                   help="the size of the window the plot is laid out in, in pixels (default "
+                        "1400x900; the app passes its own, so that a GIF looks like the screen)")
+    p.add_argument("--progress", action="store_true",
+                   help="report progress on standard error, one 'progress N%%' line per percent")
     return p
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        fail(f"--window: {text!r} must be WIDTHxHEIGHT in pixels, e.g. 1400x900")
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        fail(f"--window: {text} is outside 200 … 8000 pixels a side")
+    return width, height
 
 
 def export_command(argv) -> int:
@@ -42,6 +57,7 @@ def export_command(argv) -> int:
         fail(f"--width: {args.width} is outside 16 … 16000 pixels")
     if not 1 <= args.frames <= 150:
         fail(f"--frames: {args.frames} is outside 1 … 150")
+    size = _window_size(args.window)
     if not Path(args.out).parent.is_dir():
         fail(f"cannot write {args.out}: no such folder")
     from .engine import session
@@ -62,10 +78,11 @@ def export_command(argv) -> int:
 
     _quiet_offscreen_notices()
     app = create_application()  # noqa: F841  (kept alive while rendering)
-    window = headless_window(config)
+    window = headless_window(config, size)
     widget = plot_widget(window, args.plot)
     frames, reason = play(window, Run(config.with_changes(schedule=list(config.schedule))), steps,
-                          frames=args.frames if suffix == ".gif" else 0, plot=widget)
+                          frames=args.frames if suffix == ".gif" else 0, plot=widget,
+                          progress=_report_progress if args.progress else None)
     try:
         if suffix == ".gif":
             if not frames:
@@ -80,6 +97,10 @@ def export_command(argv) -> int:
     if reason:
         fail(f"{reason} (the figure shows the run up to there)", EXIT_STOPPED)
     return 0
+
+
+def _report_progress(share: float) -> None:
+    print(f"progress {round(100 * share)}%", file=sys.stderr, flush=True)
 
 
 # what Qt's offscreen platform says on every export, though nothing is wrong

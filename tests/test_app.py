@@ -268,7 +268,7 @@ def test_per_sample_arrows_are_one_item_and_the_subset_is_stated(qtbot, make_win
     (x0, x1), (y0, y1) = view.viewRange()
     assert ((x0 <= view.dots.x[tips]) & (view.dots.x[tips] <= x1)).all()
     assert ((y0 <= view.dots.y[tips]) & (view.dots.y[tips] <= y1)).all()
-    assert f"arrows for {arrows:,} of 20,000 samples" in window.views["landscape"].getPlotItem().titleLabel.text
+    assert f"arrows for {arrows:,}, dots for {MAX_DRAWN:,} of 20,000 samples" in window.views["landscape"].getPlotItem().titleLabel.text
 
 
 def test_a_window_dropped_without_closing_still_stops_its_thread(qtbot):

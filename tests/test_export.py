@@ -126,12 +126,17 @@ def run_export(*args):
                           text=True, timeout=300)
 
 
+def gif_frames(path) -> np.ndarray:
+    """Every frame of a GIF as it is shown, (k, h, w, 3)."""
+    from PIL import Image, ImageSequence
+    return np.stack([np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(Image.open(path))])
+
+
 def test_headless_gif_has_the_expected_frames(tmp_path):
-    import imageio.v3 as iio
     out = tmp_path / "run.gif"
     result = run_export("--steps", "20", "--frames", "8", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    frames = iio.imread(out, index=None)
+    frames = gif_frames(out)
     assert frames.shape[0] == 8 and frames.shape[1] > 100
     assert not np.array_equal(frames[0], frames[-1])  # θ moved
 
@@ -164,7 +169,6 @@ def test_headless_export_bad_arguments_exit_2_with_one_line(args, message):
 
 
 def test_app_gif_export_renders_in_the_background(qtbot, make_window, tmp_path):
-    import imageio.v3 as iio
     window = make_window()
     for _ in range(3):
         window.step_once()
@@ -172,7 +176,7 @@ def test_app_gif_export_renders_in_the_background(qtbot, make_window, tmp_path):
     out = tmp_path / "app.gif"
     window.export_animation(str(out))
     qtbot.waitUntil(lambda: window.animations.last_done == str(out), timeout=60000)
-    assert iio.imread(out, index=None).shape[0] == 3
+    assert gif_frames(out).shape[0] == 3
 
 
 def test_two_gif_exports_in_a_row_both_finish(qtbot, make_window, tmp_path):
@@ -209,8 +213,6 @@ def test_quitting_while_a_gif_renders_says_so_and_leaves_no_folder(qtbot, make_w
 def test_a_gif_keeps_the_apps_colours_exactly(tmp_path):
     """A thin vermillion line (∇J) on a gradient of many colours: Pillow's own palette had
     turned it olive; the GIF's palette now starts with the app's colours."""
-    import imageio.v3 as iio
-
     from gradviz.app import style
     from gradviz.app.exporting import write_gif
 
@@ -219,5 +221,33 @@ def test_a_gif_keeps_the_apps_colours_exactly(tmp_path):
     exact = [int(style.EXACT[i:i + 2], 16) for i in (1, 3, 5)]
     frame[100, 20:180] = exact
     write_gif([frame, frame[::-1].copy()], tmp_path / "c.gif")
-    back = iio.imread(tmp_path / "c.gif", index=None)
+    back = gif_frames(tmp_path / "c.gif")
     assert (back[0, 100, 20:180] == exact).all() and (back[1, 99, 20:180] == exact).all()
+
+
+def test_a_gif_writes_only_what_changed_and_decodes_to_every_frame(tmp_path):
+    """Pixels unchanged since the frame before are stored transparent; decoded, each frame
+    is its own picture again (mapped to the palette), and the file is smaller."""
+    from PIL import Image
+
+    from gradviz.app.exporting import gif_palette, write_gif
+
+    rng = np.random.default_rng(4)
+    base = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    frames = []
+    for k in range(6):
+        frame = base.copy()
+        frame[10 * k:10 * k + 12, 20:60] = (213, 94, 0)     # a moving bar over a still picture …
+        frame[[0, 0, -1, -1], [0, -1, 0, -1]] = (0, 0, 0) if k % 2 else (255, 255, 255)   # … and corners
+        frames.append(frame)
+    write_gif(frames, tmp_path / "d.gif")
+    palette = gif_palette(frames)
+    expected = [np.asarray(Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE)
+                           .convert("RGB")) for f in frames]
+    gif = Image.open(tmp_path / "d.gif")
+    for k in range(6):
+        gif.seek(k)
+        np.testing.assert_array_equal(np.asarray(gif.convert("RGB")), expected[k])
+    whole = [Image.fromarray(e).quantize(palette=palette, dither=Image.Dither.NONE) for e in expected]
+    whole[0].save(tmp_path / "w.gif", save_all=True, append_images=whole[1:], optimize=False)
+    assert (tmp_path / "d.gif").stat().st_size < 0.5 * (tmp_path / "w.gif").stat().st_size

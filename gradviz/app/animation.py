@@ -14,13 +14,17 @@ from PySide6.QtCore import QObject, QProcess, Signal
 
 
 class AnimationJob(QObject):
-    """Render ``path`` from the session the engine saves at ``session_path``."""
+    """Render ``path`` from the session the engine saves at ``session_path``, in a window
+    of ``window_size`` (the app's own, so that the GIF looks like the screen)."""
 
     finished = Signal(str, str)   # GIF path, error ('' on success)
+    progress = Signal(str, int)   # GIF path, percent done
 
-    def __init__(self, path: str, parent=None):
+    def __init__(self, path: str, window_size=(1400, 900), parent=None):
         super().__init__(parent)
         self.path = path
+        self.window_size = window_size
+        self._errors: list[str] = []
         self.folder = tempfile.mkdtemp(prefix="gradviz-gif-")
         self.session_path = str(Path(self.folder) / "session.toml")
         self.process: QProcess | None = None
@@ -29,18 +33,30 @@ class AnimationJob(QObject):
         """Render, once the session file is saved."""
         self.process = QProcess(self)
         self.process.setProgram(sys.executable)
+        width, height = self.window_size
         self.process.setArguments(["-m", "gradviz", "export", "--config", self.session_path,
-                                   "--plot", "landscape", "--out", self.path])
+                                   "--plot", "landscape", "--out", self.path, "--progress",
+                                   "--window", f"{width}x{height}"])
+        self.process.readyReadStandardError.connect(self._read_errors)
         self.process.finished.connect(self._process_finished)
         self.process.start()
 
+    def _read_errors(self) -> None:
+        """'progress N%' lines become progress; anything else is kept for the message."""
+        text = bytes(self.process.readAllStandardError()).decode(errors="replace")
+        for line in text.splitlines():
+            if line.startswith("progress ") and line.endswith("%"):
+                self.progress.emit(self.path, int(line[9:-1]))
+            elif line.strip():
+                self._errors.append(line.strip())
+
     def _process_finished(self, exit_code: int, _status) -> None:
-        error = bytes(self.process.readAllStandardError()).decode(errors="replace").strip()
+        self._read_errors()
         shutil.rmtree(self.folder, ignore_errors=True)
         if exit_code == 0:
             self.finished.emit(self.path, "")
         else:
-            self.finished.emit(self.path, error.splitlines()[-1] if error
+            self.finished.emit(self.path, self._errors[-1] if self._errors
                                else f"could not render {self.path}")
 
     def cancel(self) -> None:
@@ -56,16 +72,18 @@ class Animations(QObject):
     """The window's GIF exports in flight, by the session file each waits for."""
 
     done = Signal(str, str)   # GIF path, error ('' on success)
+    progress = Signal(str, int)   # GIF path, percent done
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.jobs: dict[str, AnimationJob] = {}
         self.last_done: str | None = None
 
-    def begin(self, path: str) -> str:
+    def begin(self, path: str, window_size) -> str:
         """A job for ``path``; returns the session file the engine must save for it."""
-        job = AnimationJob(path, self)
+        job = AnimationJob(path, window_size, self)
         job.finished.connect(self._finished)
+        job.progress.connect(self.progress)
         self.jobs[job.session_path] = job
         return job.session_path
 

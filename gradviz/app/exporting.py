@@ -143,49 +143,67 @@ KEY_COLOURS = (style.EXACT, style.ESTIMATE, style.CONTRIBUTION, style.TRAJECTORY
                style.SAMPLE_RIM, style.BACKGROUND, style.FOREGROUND, "#FFFFFF", "#000000")
 
 
+UNCHANGED = 255     # the palette index of "as in the frame before" (GIF transparency)
+
+
 def gif_palette(frames: list[np.ndarray]):
     """One palette for every frame: KEY_COLOURS first, then the frames' own colours by
-    median cut (Pillow's quantizer alone turned the vermillion ∇J arrow olive)."""
+    median cut (Pillow's quantizer alone turned the vermillion ∇J arrow olive); the last
+    index is left for UNCHANGED."""
     from PIL import Image
 
     keys = [int(c[i:i + 2], 16) for c in KEY_COLOURS for i in (1, 3, 5)]
     sample = np.concatenate([f[::2, ::2] for f in frames[:: max(1, len(frames) // 8)]])
-    rest = Image.fromarray(sample).quantize(colors=256 - len(KEY_COLOURS),
-                                            method=Image.Quantize.MEDIANCUT)
+    free = UNCHANGED - len(KEY_COLOURS)
+    rest = Image.fromarray(sample).quantize(colors=free, method=Image.Quantize.MEDIANCUT)
     palette = Image.new("P", (1, 1))
-    palette.putpalette(keys + rest.getpalette()[:3 * (256 - len(KEY_COLOURS))])
+    palette.putpalette(keys + rest.getpalette()[:3 * free] + [255, 255, 255])
     return palette
 
 
 def write_gif(frames: list[np.ndarray], path, seconds_per_frame: float = 0.08) -> None:
     """Frames (h, w, 3) uint8 to an animated GIF that loops, every frame mapped (without
-    dithering, which speckles flat areas) to one palette that keeps the app's colours."""
+    dithering, which speckles flat areas) to one palette that keeps the app's colours.
+    A pixel that has not changed since the frame before is written as UNCHANGED (a
+    transparent index over the frame kept below it): the heatmap is stored once, and the
+    file is about a third smaller."""
     from PIL import Image
 
     palette = gif_palette(frames)
-    images = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    indices = [np.asarray(Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE))
+               for f in frames]
+    images = []
+    for i, index in enumerate(indices):
+        if i:
+            index = np.where(index == indices[i - 1], np.uint8(UNCHANGED), index)
+        image = Image.fromarray(index, mode="P")
+        image.putpalette(palette.getpalette())
+        images.append(image)
     buffer = io.BytesIO()
     images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], loop=0,
-                   duration=int(seconds_per_frame * 1000), optimize=False)
+                   duration=int(seconds_per_frame * 1000), optimize=False,
+                   transparency=UNCHANGED, disposal=1)
     _write(path, buffer.getvalue())
 
 
 def caption(image: QImage, text: str) -> QImage:
-    """``image`` with ``text`` in its top left corner, left of the plot's title, where a
-    plot draws nothing (a GIF frame's step and J)."""
-    painter = QPainter(image)
+    """``image`` below a band that holds ``text`` (a GIF frame's step and J), so that the
+    text never covers the plot or its title."""
+    pixels = max(12, image.height() // 36)
+    band = round(1.8 * pixels)
+    framed = QImage(image.width(), image.height() + band, QImage.Format_ARGB32)
+    framed.fill(QColor(style.BACKGROUND))
+    painter = QPainter(framed)
     try:
         font = painter.font()
-        font.setPixelSize(max(12, image.height() // 36))
+        font.setPixelSize(pixels)
         painter.setFont(font)
-        bounds = painter.fontMetrics().boundingRect(text).adjusted(-6, -3, 6, 3)
-        bounds.moveTopLeft(QPoint(4, 2))
-        painter.fillRect(bounds, QColor(255, 255, 255, 220))
         painter.setPen(QColor(style.FOREGROUND))
-        painter.drawText(bounds, Qt.AlignCenter, text)
+        painter.drawText(QRectF(8, 0, image.width() - 16, band), Qt.AlignLeft | Qt.AlignVCenter, text)
+        painter.drawImage(0, band, image)
     finally:
         painter.end()
-    return image
+    return framed
 
 
 def image_to_array(image: QImage) -> np.ndarray:

@@ -31,13 +31,13 @@ def headless_window(config: RunConfig, size=(1400, 900)):
     return window
 
 
-def play(window, run: Run, steps: int, frames: int = 0, plot=None):
+def play(window, run: Run, steps: int, frames: int = 0, plot=None, progress=None):
     """Advance ``run`` by ``steps`` feeding ``window``; return (frames as arrays, stop reason).
 
     With ``frames`` > 0, ``plot`` (a widget of the window) is captured after steps
     round(linspace(0, steps − 1, frames)): ``frames`` images when steps ≥ frames.  Memory
     is one step's: only each step's table numbers are kept, and handed to the window's
-    bounded series every table.CHUNK steps."""
+    bounded series every table.CHUNK steps.  ``progress(share)`` is told each new percent."""
     from .exporting import caption, image_to_array, render_image
 
     model = window.model
@@ -46,10 +46,14 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None):
     model.take_landscape(landscape_for(run))
     frame_steps = set(np.unique(np.round(np.linspace(0, steps - 1, frames)).astype(int)).tolist()
                       if frames and steps else [])
-    captured, pending, reason = [], [], ""
+    captured, pending, reason, told = [], [], "", 0
     try:
         for record in run.steps(steps):
             pending.append(table.parts(record))
+            percent = 100 * (record.step + 1) // max(steps, 1)
+            if progress is not None and percent > told:
+                told = percent
+                progress(percent / 100)
             if landscape_key(run) != key:     # a learned σ moves it
                 key = landscape_key(run)
                 model.take_landscape(landscape_for(run))

@@ -74,7 +74,7 @@ def fit_tick_labels(axis, lo: float, hi: float) -> None:
         return
     width += 2 + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
     if axis.label.isVisible():
-        width += axis.label.boundingRect().height() * 0.8   # as pyqtgraph reserves it
+        width += axis.label.boundingRect().height() + 2
     if width != axis.fixedWidth:
         axis.setWidth(width)
 

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.controller = Controller(self.model, self.panel, self.frames, self.messages, self)
         self.animations = Animations(self)
         self.animations.done.connect(self._animation_done)
+        self.animations.progress.connect(self._animation_progress)
         self._build_actions()
 
         landscape = self.views["landscape"]
@@ -255,8 +256,12 @@ class MainWindow(QMainWindow):
     def export_animation(self, path: str) -> None:
         """The run as a GIF, rendered in the background (animation.py) from this exact
         session, saved first."""
-        self.engine.save(self.animations.begin(path), {"purpose": "animation"})
+        size = (self.width(), self.height())
+        self.engine.save(self.animations.begin(path, size), {"purpose": "animation"})
         self.statusBar().showMessage(f"rendering {path} …")
+
+    def _animation_progress(self, path: str, percent: int) -> None:
+        self.statusBar().showMessage(f"rendering {path} … {percent} %")
 
     def _animation_done(self, path: str, error: str) -> None:
         if error:

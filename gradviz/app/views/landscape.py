@@ -257,8 +257,8 @@ class LandscapeView(View, NativePlotWidget):
         dx, dy = land.xs[1] - land.xs[0], land.ys[1] - land.ys[0]
         self.image.setTransform(QTransform(dx, 0, 0, dy, land.xs[0] - dx / 2, land.ys[0] - dy / 2))
         self.colorbar.setLevels((lo, hi))
-        style.fit_tick_labels(self.colorbar.axis, lo, hi)
         self.colorbar.axis.setLabel("f(x) (unsmoothed)" if self.show_raw else "J(θ) = E[f(x)]")
+        style.fit_tick_labels(self.colorbar.axis, lo, hi)
         self.contours.setPath(segments_path(*lines))
 
     def set_show_raw(self, on: bool) -> None:
@@ -325,7 +325,7 @@ class LandscapeView(View, NativePlotWidget):
             in_view = tips[seen]
             self.arrows_drawn, self.dots_drawn, self.tips_in_view = arrows, drawn, len(in_view)
             if arrows < n:
-                title += f"  ·  arrows for {arrows:,} of {n:,} samples, dots for {drawn:,}"
+                title += f"  ·  arrows for {arrows:,}, dots for {drawn:,} of {n:,} samples"
             cov = record.plane_covariance
             tip = here + s * estimate   # the ellipse is centred on the estimate's arrow tip
             _place([self.ellipse], None if cov is None else _ellipse_transform(tip, cov, s))
