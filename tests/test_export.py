@@ -54,9 +54,13 @@ def svg_paths(path):
 
 
 def most_vertices(path):
-    """The largest number of coordinate pairs in one <path>: the plotted data curve."""
+    """The largest number of coordinate pairs in one <path> or <polyline>: the plotted
+    data curve."""
     import re
-    counts = [len(re.findall(r"-?[\d.]+(?:e-?\d+)?", p.get("d", ""))) // 2 for p in svg_paths(path)]
+    root = ET.parse(path).getroot()
+    shapes = [p.get("d", "") for p in svg_paths(path)] + [
+        p.get("points", "") for p in root.findall(f".//{SVG}polyline") + root.findall(".//polyline")]
+    counts = [len(re.findall(r"-?[\d.]+(?:e-?\d+)?", text)) // 2 for text in shapes]
     return max(counts, default=0)
 
 
@@ -73,7 +77,8 @@ def rendered_by_qt_svg(path):
 
 
 @pytest.mark.parametrize("plot", ["landscape", "objective", "quality", "variance", "window"])
-def test_svg_export_parses_holds_paths_and_renders(stepped_window, tmp_path, plot):
+def test_svg_export_parses_holds_paths_and_renders(qtbot, stepped_window, tmp_path, plot):
+    qtbot.waitUntil(lambda: stepped_window.model.variance is not None)   # measured by the engine
     path = tmp_path / f"{plot}.svg"
     export_figure(plot_widget(stepped_window, plot), path)
     assert most_vertices(path) >= 5    # a curve through the 5 steps (or the landscape's contours)
@@ -251,3 +256,69 @@ def test_a_gif_writes_only_what_changed_and_decodes_to_every_frame(tmp_path):
     whole = [Image.fromarray(e).quantize(palette=palette, dither=Image.Dither.NONE) for e in expected]
     whole[0].save(tmp_path / "w.gif", save_all=True, append_images=whole[1:], optimize=False)
     assert (tmp_path / "d.gif").stat().st_size < 0.5 * (tmp_path / "w.gif").stat().st_size
+
+
+def _stroke_scales(svg: bytes) -> list[float]:
+    """For each (non-empty) path whose stroke relies on vector-effect, how much the
+    transforms around it scale that stroke (the largest singular value of their product's
+    linear part)."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    def linear(element):
+        match = re.fullmatch(r"matrix\(([^)]*)\)", element.attrib.get("transform", "").strip())
+        if match is None:
+            return np.eye(2)
+        a, b, c, d, _, _ = (float(v) for v in match.group(1).replace(",", " ").split())
+        return np.array([[a, c], [b, d]])
+
+    scales = []
+
+    def walk(element, around):
+        here = around @ linear(element)
+        if (element.tag.endswith("path") and element.attrib.get("d", "").strip()
+                and element.attrib.get("vector-effect") == "non-scaling-stroke"):
+            scales.append(float(np.linalg.svd(here, compute_uv=False)[0]))
+        for child in element:
+            walk(child, here)
+
+    walk(ET.fromstring(svg), np.eye(2))
+    return scales
+
+
+@pytest.mark.parametrize("plot", ["window", "landscape", "histogram", "quality", "variance"])
+def test_svg_strokes_are_in_pixels_for_renderers_without_vector_effect(tmp_path, plot):
+    """#5: librsvg ignores vector-effect, so a cosmetic 2 px stroke under a ×500 data
+    transform became a 1000 px disc.  No stroke is left to depend on it (each is baked to
+    pixels), and the picture Qt renders from the SVG is the PNG's."""
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    from gradviz.app.exporting import export_figure, image_to_array, render_image
+    from gradviz.app.launch import create_application
+    from gradviz.app.render import headless_window, play
+    from gradviz.engine.config import from_mapping
+    from gradviz.engine.run import Run
+
+    create_application()
+    config = from_mapping({"steps": 30, "batch": 64})
+    window = headless_window(config)
+    try:
+        play(window, Run(config), 30)
+        widget = window.plot_widget(plot)
+        export_figure(widget, tmp_path / "f.svg")
+        svg = (tmp_path / "f.svg").read_bytes()
+        assert all(abs(s - 1.0) < 1e-6 for s in _stroke_scales(svg))
+        if plot in ("window", "landscape"):     # the landscape's data are clipped to its frame
+            assert b"clip-path" in svg
+            return                              # (which Qt's own renderer does not do)
+        picture = image_to_array(render_image(widget)).astype(int)
+        image = QImage(widget.width(), widget.height(), QImage.Format_ARGB32)
+        image.fill(0xFFFFFFFF)
+        painter = QPainter(image)
+        QSvgRenderer(svg).render(painter)
+        painter.end()
+        drawn = image_to_array(image).astype(int)
+        assert np.abs(drawn - picture).mean() < 12        # text and antialiasing differ a little
+    finally:
+        window.close()

@@ -2,10 +2,9 @@
 (every step), animated GIF.  Each is encoded in memory and written by files.atomic_write,
 so a failure (a full disk too) leaves no partial file and replaces nothing.
 
-SVG: plots go through pyqtgraph's own SVGExporter; it works with the PySide6 6.10 this
-project pins (pyqtgraph 0.14's exporter raises on every plot with PySide6 ≥ 6.11, pyqtgraph
-issue #3485).  The whole window, which is widgets rather than one scene, goes through
-Qt's QSvgGenerator.
+SVG: window_svg.py (Qt's generator with strokes baked to pixels, or pyqtgraph's exporter
+for a plot that needs clipping; pyqtgraph 0.14's exporter works with the PySide6 6.10 this
+project pins, and raises on every plot with PySide6 ≥ 6.11, pyqtgraph issue #3485).
 """
 
 from __future__ import annotations
@@ -18,12 +17,12 @@ import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers the exporters)
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
 
 from ..engine.files import WriteError, write_bytes
 from ..plots import PLOTS
+from .window_svg import draw_widget, plot_item, plot_svg, window_svg
 from . import style
 from .views.native import live_axes
 
@@ -39,15 +38,6 @@ def plot_widget(window, name: str) -> QWidget:
     if name not in PLOTS:
         raise ExportError(f"unknown plot {name!r} (choose from {', '.join(PLOTS)})")
     return window.plot_widget(name)
-
-
-def _scene_item(widget):
-    """What pyqtgraph's exporters take for a plot widget: its plot item, or its layout."""
-    if isinstance(widget, pg.PlotWidget):
-        return widget.getPlotItem()
-    if isinstance(widget, pg.GraphicsLayoutWidget):
-        return widget.ci
-    return None
 
 
 def render_image(widget: QWidget, width: int | None = None) -> QImage:
@@ -66,18 +56,10 @@ def render_image(widget: QWidget, width: int | None = None) -> QImage:
                               Qt.IgnoreAspectRatio)
             else:
                 painter.scale(scale, scale)
-                _render(widget, painter)
+                draw_widget(widget, painter)
     finally:
         painter.end()  # an unfinished painter crashes Qt when its device is destroyed
     return image
-
-
-def _render(widget: QWidget, painter: QPainter) -> None:
-    """Draw ``widget`` with ``painter`` (QGraphicsView and QWidget take different arguments)."""
-    if isinstance(widget, pg.GraphicsView):
-        widget.render(painter)
-    else:
-        widget.render(painter, QPoint(0, 0))
 
 
 def export_png(widget: QWidget, path, width: int | None = None) -> None:
@@ -93,26 +75,10 @@ def export_png(widget: QWidget, path, width: int | None = None) -> None:
 
 
 def export_svg(widget: QWidget, path) -> None:
-    item = _scene_item(widget)
+    """A plot or the whole window (window_svg.py says how)."""
     with live_axes(widget):
-        if item is not None:
-            data = pg.exporters.SVGExporter(item).export(toBytes=True)
-        else:
-            array = QByteArray()
-            buffer = QBuffer(array)
-            buffer.open(QIODevice.WriteOnly)
-            generator = QSvgGenerator()
-            generator.setOutputDevice(buffer)
-            generator.setSize(widget.size())
-            generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
-            generator.setTitle("gradviz")
-            painter = QPainter(generator)
-            try:
-                _render(widget, painter)
-            finally:
-                painter.end()
-            buffer.close()
-            data = bytes(array)
+        plot = isinstance(widget, pg.GraphicsView) and plot_item(widget) is not None
+        data = plot_svg(widget) if plot else window_svg(widget)
     _write(path, data)
 
 

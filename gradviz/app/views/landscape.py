@@ -196,6 +196,7 @@ class LandscapeView(View, NativePlotWidget):
     # --- updates -----------------------------------------------------------------------------
 
     every_frame = True
+    needs_clipping = True   # arrows and the heatmap reach past the view (window_svg.py)
 
     def on_run(self, model) -> None:
         """A new run: its plane's axes, nothing of the old run's batch."""
