@@ -78,7 +78,7 @@ def window_svg(window: QWidget) -> bytes:
     """The window's widgets with every visible plot's own SVG nested where it is shown."""
     views = [view for view in window.findChildren(pg.GraphicsView)
              if view.isVisible() and plot_item(view) is not None]
-    plots = [(view.mapTo(window, QPoint(0, 0)), plot_svg(view)) for view in views]
+    plots = [(view.mapTo(window, QPoint(0, 0)), view.size(), plot_svg(view)) for view in views]
     blank = pg.GraphicsScene()      # a pyqtgraph scene: the views prepare theirs before painting
     scenes = [(view, view.scene()) for view in views]
     try:
@@ -91,11 +91,15 @@ def window_svg(window: QWidget) -> bytes:
     ET.register_namespace("", SVG)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     root = ET.fromstring(data)
-    for corner, svg in plots:
+    for corner, size, svg in plots:
         # a group moved to the plot's place, not a nested <svg>, which SVG Tiny (Qt's own
         # renderer) does not have; each plot's drawing is in its own pixels
         placed = ET.SubElement(root, f"{{{SVG}}}g", transform=f"translate({corner.x()},{corner.y()})")
         for child in ET.fromstring(svg):
-            if child.tag.split("}")[-1] not in ("title", "desc", "style"):
-                placed.append(child)
+            if child.tag.split("}")[-1] in ("title", "desc", "style"):
+                continue
+            if child.get("width") == "100%":      # pyqtgraph's background: the plot's, not the page's
+                child.set("width", str(size.width()))
+                child.set("height", str(size.height()))
+            placed.append(child)
     return bake_non_scaling_strokes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
