@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QGraphicsView
 from gradviz.app.arrows import (HEAD_ANGLE, HEAD_FRACTION, arrow_segments, clamp_length,
                                 ellipse_factor)
 from gradviz.app.nice import FINE, nice_above, nice_below
-from gradviz.app.views import fastpath
 from gradviz.app.views.histogram import bulk_range, count_top
 from gradviz.app.views.live_range import LiveRange, value_range
 from gradviz.app.views.landscape import _ellipse_transform
@@ -157,26 +156,27 @@ def test_a_gate_that_cannot_close_in_time_stays_open():
     gate.open()
 
 
-@pytest.mark.parametrize("direct", [True, False])
-def test_points_path_matches_pyqtgraph_written_directly_or_not(direct, monkeypatch):
+@pytest.mark.parametrize("experimental", [True, False])
+def test_points_path_starts_a_subpath_exactly_where_asked(experimental):
+    """Both of pyqtgraph's ways from arrays to a path give the same path (the app turns on
+    the faster, "experimental" one)."""
     import pyqtgraph as pg
+
+    from gradviz.app.views.native import points_path
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=500), rng.normal(size=500)
     move = rng.random(500) < 0.2
-    monkeypatch.setattr(fastpath, "_direct", direct)
-    path = fastpath.points_path(x, y, move)
+    before = pg.getConfigOption("enableExperimental")
+    pg.setConfigOption("enableExperimental", experimental)
+    try:
+        path = points_path(x, y, move)
+    finally:
+        pg.setConfigOption("enableExperimental", before)
     move[0] = True
-    connect = np.append(~move[1:], True).astype(np.int32)   # arrayToQPath: i joins i + 1
-    reference = pg.arrayToQPath(x, y, connect=connect)
-    assert path == reference
-    assert path.controlPointRect() == reference.controlPointRect()   # bounds are not stale
     assert [path.elementAt(i).isMoveTo() for i in range(500)] == list(move)
-
-
-def test_the_direct_path_writer_passes_its_self_test_here():
-    """If this fails, Qt's path layout changed: the app still works (through arrayToQPath),
-    only slower."""
-    assert fastpath._self_test()
+    assert [(path.elementAt(i).x, path.elementAt(i).y) for i in range(500)] == list(zip(x, y))
+    rect = path.controlPointRect()                          # bounds are not stale
+    assert (rect.left(), rect.right()) == (x.min(), x.max())
 
 
 def test_one_pixel_pens_are_hairlines_and_wider_ones_keep_their_width():

@@ -22,9 +22,11 @@ FOREGROUND = "#222222"
 
 
 def configure_pyqtgraph() -> None:
-    """Light background (projects well), antialiasing, row-major images."""
+    """Light background (projects well), antialiasing, row-major images, and pyqtgraph's
+    fast path from arrays to QPainterPaths ("experimental": it writes the points into the
+    path instead of serialising them; 26 µs for 6,000 points against 325 µs)."""
     pg.setConfigOptions(antialias=True, background=BACKGROUND, foreground=FOREGROUND,
-                        imageAxisOrder="row-major")
+                        imageAxisOrder="row-major", enableExperimental=True)
 
 
 def pen(colour: str, width: float = 2.0, alpha: int = 255, **kw):

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmap
                                QGraphicsScene, QGraphicsView, QGraphicsWidget,
                                QStyleOptionGraphicsItem, QWidget)
 
-from .fastpath import points_path
 
 
 class _PrepareForPaint(QObject):
@@ -294,6 +293,17 @@ def _finite_pairs(x, y):
         return x, y
     keep = keep[0::2] & keep[1::2]
     return x.reshape(-1, 2)[keep].ravel(), y.reshape(-1, 2)[keep].ravel()
+
+
+def points_path(x: np.ndarray, y: np.ndarray, move: np.ndarray) -> QPainterPath:
+    """A path through the points (x[i], y[i]), all finite: a line from each point to the
+    next, except where ``move[i]`` starts a new subpath at point i (move[0] always does)."""
+    if len(x) == 0:
+        return QPainterPath()
+    connect = np.ones(len(x), dtype=np.int32)
+    connect[:-1] = ~np.asarray(move[1:], dtype=bool)   # connect[i] joins point i to i + 1
+    return pg.arrayToQPath(np.asarray(x, dtype=float), np.asarray(y, dtype=float),
+                           connect=connect, finiteCheck=False)
 
 
 def segments_path(x, y) -> QPainterPath:
