@@ -119,7 +119,7 @@ RUN_FIELDS = frozenset(_FIELD_ORDER) - {"options"}
 
 # --- validation ---------------------------------------------------------------------------
 
-def _live(key, value, config: RunConfig):
+def validate_live(key, value, config: RunConfig):
     """Validate one live setting against the (already valid) config."""
     if key == "theta":
         return _vector("theta", value, length=config.dim)
@@ -149,7 +149,7 @@ def _schedule(value, config: RunConfig):
                 raise ConfigError(f"schedule[{i}]: {key!r} cannot change mid-run "
                                   f"(allowed: {', '.join(live_settings())})")
             try:
-                changes[key] = _live(key, v, current)
+                changes[key] = validate_live(key, v, current)
             except ConfigError as err:
                 raise ConfigError(f"schedule[{i}]: {err}") from None
         if "theta" in changes and max(map(abs, changes["theta"])) > current.theta_bound:

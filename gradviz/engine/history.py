@@ -37,11 +37,11 @@ def summarise(stacked: list[table.Stack], plane) -> np.ndarray:
                       else np.full((len(stack.steps), 2), np.nan))
             if stack.has_p_best:
                 p = f["p_best"][..., 0]
-                p_best, p_sd = p.mean(axis=1), table._sd(p)
+                p_best, p_sd = p.mean(axis=1), table.replica_sd(p)
             else:
                 p_best = p_sd = np.full(len(stack.steps), np.nan)
             out.append(np.column_stack([
-                stack.steps, J.mean(axis=1), table._sd(J), f["reward_mean"][..., 0].mean(axis=1),
+                stack.steps, J.mean(axis=1), table.replica_sd(J), f["reward_mean"][..., 0].mean(axis=1),
                 np.linalg.norm(est - grad, axis=2).mean(axis=1), cosine,
                 f["variance"].sum(axis=2).mean(axis=1), points[:, 0], points[:, 1], p_best, p_sd,
                 stack.tail[:, 0], stack.tail[:, 1]]))

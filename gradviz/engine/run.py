@@ -16,7 +16,7 @@ import numpy as np
 
 from . import optimizers
 from .baselines import RunningBaseline, baseline_values, jackknife_spread, needs_jackknife
-from .config import LIVE_RUN_SETTINGS, RunConfig, _live
+from .config import LIVE_RUN_SETTINGS, RunConfig, validate_live
 from .errors import ConfigError, InexactError, RunStopped
 
 PREVIEW_STREAM = 2**32 - 1      # previews draw from their own stream (Run.preview)
@@ -152,7 +152,7 @@ class Run:
 
     def set(self, **changes) -> None:
         """Apply live settings from the next step on; raises ConfigError if one is invalid."""
-        checked = {key: _live(key, value, self.config) for key, value in changes.items()}
+        checked = {key: validate_live(key, value, self.config) for key, value in changes.items()}
         if "theta" in checked and max(map(abs, checked["theta"])) > self.config.theta_bound:
             raise ConfigError(f"theta: beyond the divergence bound {self.config.theta_bound:g}")
         for key, value in checked.items():

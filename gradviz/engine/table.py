@@ -36,7 +36,7 @@ def _text(values: np.ndarray) -> list:
     return [["" if v != v else repr(v) for v in row] for row in values.tolist()]
 
 
-def _sd(values: np.ndarray) -> np.ndarray:
+def replica_sd(values: np.ndarray) -> np.ndarray:
     """Sample standard deviation over replicas (axis 1); 0 for a single replica."""
     return values.std(axis=1, ddof=1) if values.shape[1] > 1 else np.zeros(values.shape[0])
 
@@ -115,8 +115,8 @@ def blocks(stacked: list[Stack], per_run: bool = False):
             means = np.concatenate([b.mean(axis=1) for b in fields], axis=1)   # (k, columns)
         d = fields[0].shape[2]
         spread = R > 1
-        J_sd = _sd(fields[1][..., 0]) if spread else np.full(k, np.nan)
-        p_sd = _sd(fields[7][..., 0]) if spread and stack.has_p_best else np.full(k, np.nan)
+        J_sd = replica_sd(fields[1][..., 0]) if spread else np.full(k, np.nan)
+        p_sd = replica_sd(fields[7][..., 0]) if spread and stack.has_p_best else np.full(k, np.nan)
         means = np.concatenate([means[:, :d + 1], J_sd[:, None], means[:, d + 1:], p_sd[:, None]],
                                axis=1)
         yield np.column_stack([steps, means, tail])
