@@ -29,6 +29,9 @@ PLOTS = {
                     "gradviz.app.views.series:QualityView", "right"),
     "histogram": Plot("the contributions of one component, their mean ĝ and the exact value",
                       "Contributions", "gradviz.app.views.histogram:HistogramView", "bottom"),
+    "derivation": Plot("the trick line by line, ∇θ E[f] = Σ f ∇p = E[f ∇log p] ≈ (1/N) Σ f ∇log p, "
+                       "with each line's value at the current θ", "Derivation",
+                       "gradviz.app.views.derivation:DerivationView", "tabs"),
     "variance": Plot("tr Cov(ĝ) against the batch size, with the c/N line",
                      "Variance vs batch size", "gradviz.app.views.variance:VarianceView", "tabs"),
     "replicas": Plot("the spread of J (and π(best)) across replicas", "Replicas",

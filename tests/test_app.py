@@ -489,3 +489,23 @@ def test_the_landscape_grows_to_keep_theta_in_view(qtbot, make_window):
     window.frames.tick()
     (x0, x1), (y0, y1) = window.views["landscape"].viewRange()
     assert x0 <= x <= x1 and y0 <= y <= y1
+
+
+def test_a_new_problem_shows_in_every_view_at_once(qtbot, make_window):
+    """#18: after a switch (softmax from gaussian) every view drops the old run and shows
+    the new one before any step: no old J curve, histogram or gaussian arrows left over."""
+    window = make_window(batch=32)
+    run_until(qtbot, window, 5)
+    old_run = window.model.run
+    window.panel.problem.textActivated.emit("softmax")
+    qtbot.waitUntil(lambda: window.model.run != old_run and window.model.latest is not None)
+    assert window.model.latest.preview and window.model.series.count == 0
+    window.frames.draw_now()
+    views = window.views
+    assert views["objective"].J.path().isEmpty()                       # no old J curve
+    assert views["histogram"].component.count() == 3                   # three logits
+    assert views["landscape"].plane is window.model.plane and "θ₃" in window.model.plane.labels[0]
+    assert window.docks["simplex"].isVisibleTo(window)
+    record = window.model.latest
+    assert record.theta.shape[1] == 3 and record.samples is None       # a softmax batch
+    assert window.run_status.labels["J"].text() == f"J = {record.J.mean():.4g}"   # the new J

@@ -30,6 +30,7 @@ class AppModel(QObject):
         self.config = config                    # the engine's, once it has reported
         self.status: EngineStatus | None = None
         self.latest = None                      # the newest StepRecord (or a preview)
+        self.chain = None                       # the derivation's numbers at its θ
         self.series = DecimatedSeries()
         self.landscape = None
         self.variance = None                    # (batch sizes, tr Cov) of the last measurement
@@ -50,7 +51,7 @@ class AppModel(QObject):
         self.config = status.config
         if status.run != self.run:
             self.run = status.run
-            self.latest = None
+            self.latest = self.chain = None
             self.series = DecimatedSeries()
             self._set_kind(status.config)
             self.runChanged.emit()
@@ -60,7 +61,7 @@ class AppModel(QObject):
         if self.run is not None and tick.run != self.run:
             return              # a burst of the run before the reset
         self.series.extend(tick.summaries)
-        self.latest = tick.latest
+        self.latest, self.chain = tick.latest, tick.chain
         self.steps_per_second = tick.steps_per_second
         self.stepped.emit()
 

@@ -8,6 +8,7 @@ import numpy as np
 from ..engine import table
 from ..engine.analysis import variance_curve
 from ..engine.config import RunConfig
+from ..engine.derivation import chain
 from ..engine.errors import RunStopped
 from ..engine.history import summarise
 from ..engine.run import Run
@@ -79,7 +80,8 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None, progress=None
 
 def _show(window, run, record, kept):
     """Draw ``record`` with the summaries of the steps ``kept`` (table.parts) since the last."""
-    window.model.take_tick(Tick(record, summarise(table.stack_parts(kept), run.problem.plane), 0.0))
+    window.model.take_tick(Tick(record, summarise(table.stack_parts(kept), run.problem.plane), 0.0,
+                                chain=chain(run.problem, record)))
     window.model.take_status(status_of(run, RunState.PAUSED))
     _draw(window)
 

@@ -44,38 +44,68 @@ def _mapped_path(d: str, matrix) -> str | None:
     return " ".join(out) if flush() else None
 
 
+def _affine(element) -> tuple:
+    """The element's own transform as (a, b, c, d, e, f) (identity if none or not a matrix)."""
+    match = _MATRIX.fullmatch(element.attrib.get("transform", "").strip())
+    if match is None:
+        return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    return tuple(float(v) for v in match.group(1).replace(",", " ").split())
+
+
+def _compose(outer, inner) -> tuple:
+    """outer ∘ inner for affine maps (a, b, c, d, e, f): x' = a x + c y + e, y' = b x + d y + f."""
+    a1, b1, c1, d1, e1, f1 = outer
+    a2, b2, c2, d2, e2, f2 = inner
+    return (a1 * a2 + c1 * b2, b1 * a2 + d1 * b2, a1 * c2 + c1 * d2, b1 * c2 + d1 * d2,
+            a1 * e2 + c1 * f2 + e1, b1 * e2 + d1 * f2 + f1)
+
+
+def _inverse(m) -> tuple | None:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    if det == 0:
+        return None
+    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
+
+
+def _bake(element, around) -> None:
+    """Bake every non-scaling-stroke path or polyline below ``element``, ``around`` being
+    the transform of everything above it: its points mapped by ``around`` and the path
+    wrapped in a group of the inverse, so that its stroke is drawn in pixels."""
+    here = _compose(around, _affine(element))
+    for index, child in enumerate(list(element)):
+        if child.attrib.get("vector-effect") != NON_SCALING:
+            _bake(child, here)
+            continue
+        transform = _compose(here, _affine(child))
+        undo = _inverse(transform)
+        if undo is None or transform[:4] == (1.0, 0.0, 0.0, 1.0):
+            continue
+        if child.tag == f"{{{SVG}}}path":
+            key, mapped = "d", _mapped_path(child.attrib.get("d", ""), transform)
+        elif child.tag == f"{{{SVG}}}polyline":
+            key, mapped = "points", _mapped_path("M" + child.attrib.get("points", ""), transform)
+            mapped = mapped[1:].strip() if mapped else None
+        else:
+            continue
+        if mapped is None:
+            continue
+        child.attrib[key] = mapped
+        child.attrib.pop("transform", None)
+        del child.attrib["vector-effect"]      # its stroke is in pixels now (and baked once)
+        wrapper = ET.Element(f"{{{SVG}}}g", {"transform": "matrix({})".format(
+            ",".join(f"{v:.12g}" for v in undo))})
+        element.remove(child)
+        wrapper.append(child)
+        element.insert(index, wrapper)
+
+
 def bake_non_scaling_strokes(data: bytes) -> bytes:
-    """``data`` (an SVG document) with each non-scaling-stroke path or polyline under a
-    group of transform M drawn with its points mapped by M, inside a group of transform M⁻¹."""
+    """``data`` (an SVG document) with each non-scaling-stroke path or polyline under
+    scaling transforms T drawn with its points mapped by T, inside a group of transform
+    T⁻¹ (so a clip defined further out still applies where it was)."""
     ET.register_namespace("", SVG)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     root = ET.fromstring(data)
-    for group in list(root.iter(f"{{{SVG}}}g")):
-        match = _MATRIX.fullmatch(group.attrib.get("transform", "").strip())
-        if match is None:
-            continue
-        a, b, c, d, e, f = (float(v) for v in match.group(1).replace(",", " ").split())
-        det = a * d - b * c
-        if det == 0 or (a, b, c, d) == (1, 0, 0, 1):
-            continue
-        undo = "matrix({})".format(",".join(f"{v:.12g}" for v in (
-            d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)))
-        for index, path in enumerate(list(group)):
-            if path.attrib.get("vector-effect") != NON_SCALING:
-                continue
-            if path.tag == f"{{{SVG}}}path":
-                key, mapped = "d", _mapped_path(path.attrib.get("d", ""), (a, b, c, d, e, f))
-            elif path.tag == f"{{{SVG}}}polyline":
-                key, mapped = "points", _mapped_path("M" + path.attrib.get("points", ""), (a, b, c, d, e, f))
-                mapped = mapped[1:].strip() if mapped else None
-            else:
-                continue
-            if mapped is None:
-                continue
-            path.attrib[key] = mapped
-            del path.attrib["vector-effect"]       # its stroke is in pixels now (and baked once)
-            wrapper = ET.Element(f"{{{SVG}}}g", {"transform": undo})
-            group.remove(path)
-            wrapper.append(path)
-            group.insert(index, wrapper)
+    _bake(root, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -13,7 +13,7 @@ import importlib
 import sys
 import weakref
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QScrollArea, QStackedWidget
 
@@ -91,7 +91,8 @@ class MainWindow(QMainWindow):
         self.model.statusChanged.connect(self._show_state)
         self._arrange()
         self._fit_to_screen(1400, 900)
-        ignored += restore_layout(self)
+        if start_engine:    # headless, the default layout: a figure must not depend on it
+            ignored += restore_layout(self)
         if ignored:
             self.statusBar().showMessage("Ignored remembered settings: " + "; ".join(ignored), 15000)
         self.rebuild_recent_menu()
@@ -175,11 +176,18 @@ class MainWindow(QMainWindow):
 
     def plot_widget(self, name: str):
         """The widget that draws plot ``name`` (a key of plots.PLOTS): "landscape" is the
-        problem's central plot, "window" the whole window."""
+        problem's central plot, "window" the whole window.  A plot's dock is brought forward
+        first: behind another tab (or closed) the plot has no size to draw at."""
         if name == "window":
             return self
         if name == "landscape":
             return self.central.currentWidget()
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+            QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+            self.frames.draw_now()
         return self.views[name].export_widget()
 
     # --- actions -----------------------------------------------------------------------------

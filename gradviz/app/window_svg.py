@@ -17,7 +17,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QPoint, QRectF
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
@@ -74,20 +74,43 @@ def plot_svg(view: pg.GraphicsView) -> bytes:
     return bake_non_scaling_strokes(data)
 
 
+class _Painted(QObject):
+    """Notes which of ``views`` get a paint event (the ones on screen: a dock behind
+    another tab is "visible" to Qt, and keeps a size it was never laid out to)."""
+
+    def __init__(self, views):
+        super().__init__()
+        self.views = {view.viewport(): view for view in views}
+        self.painted = []
+        for viewport in self.views:
+            viewport.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Paint and watched in self.views:
+            self.painted.append(self.views[watched])
+        return False
+
+    def remove(self) -> None:
+        for viewport in self.views:
+            viewport.removeEventFilter(self)
+
+
 def window_svg(window: QWidget) -> bytes:
-    """The window's widgets with every visible plot's own SVG nested where it is shown."""
-    views = [view for view in window.findChildren(pg.GraphicsView)
-             if view.isVisible() and plot_item(view) is not None]
-    plots = [(view.mapTo(window, QPoint(0, 0)), view.size(), plot_svg(view)) for view in views]
+    """The window's widgets with the SVG of every plot on screen placed where it is shown."""
+    views = [view for view in window.findChildren(pg.GraphicsView) if plot_item(view) is not None]
     blank = pg.GraphicsScene()      # a pyqtgraph scene: the views prepare theirs before painting
     scenes = [(view, view.scene()) for view in views]
+    painted = _Painted(views)
     try:
         for view, _ in scenes:          # the generator draws the views' frames, not their plots
             view.setScene(blank)
         data = widgets_svg(window)
     finally:
+        painted.remove()
         for view, scene in scenes:
             view.setScene(scene)
+    plots = [(view.mapTo(window, QPoint(0, 0)), view.size(), plot_svg(view))
+             for view in dict.fromkeys(painted.painted)]
     ET.register_namespace("", SVG)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     root = ET.fromstring(data)

@@ -23,6 +23,7 @@ from pyqtgraph.util.garbage_collector import GarbageCollector
 from ..engine import session, table
 from ..engine.analysis import variance_curve
 from ..engine.config import RunConfig
+from ..engine.derivation import chain
 from ..engine.errors import ConfigError, RunStopped
 from ..engine.files import WriteError
 from ..engine.history import FIELDS, Spool, summarise
@@ -126,6 +127,7 @@ class Tick:
     summaries: np.ndarray     # (k, len(history.FIELDS))
     steps_per_second: float
     run: int = 0              # which run (EngineStatus.run) the steps belong to
+    chain: object = None      # engine.derivation.Chain at the newest record's θ
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,8 @@ class EngineWorker(QObject):
         except RunStopped as stopped:
             self.message.emit("Cannot show this θ", stopped.reason)
             return
-        self.tick.emit(Tick(record, np.empty((0, len(FIELDS))), self._steps_per_second(), self._run_number))
+        self.tick.emit(Tick(record, np.empty((0, len(FIELDS))), self._steps_per_second(),
+                            self._run_number, chain(self._run.problem, record)))
 
     def speed(self, cap):
         self._cap = cap
@@ -374,7 +377,8 @@ class EngineWorker(QObject):
                 self._state, self._reason = RunState.STOPPED, f"cannot record the run: {err}"
                 self.message.emit("Run stopped", self._reason)
             summaries = summarise(stacked, self._run.problem.plane)
-            self.tick.emit(Tick(record, summaries, self._steps_per_second(), self._run_number))
+            self.tick.emit(Tick(record, summaries, self._steps_per_second(), self._run_number,
+                                chain(self._run.problem, record)))
             self._send_landscape()      # a learned σ moves it
         if self._state != RunState.RUNNING or not kept:
             self._emit_status()

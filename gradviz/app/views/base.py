@@ -50,8 +50,9 @@ class View:
         pass
 
     def painted(self) -> list:
-        """The widgets Qt paints (NativePaint), for the frame clock to prepare."""
-        return [self]
+        """The plot widgets (native.NativePaint) the frame clock prepares for painting;
+        a view of plain Qt widgets has none."""
+        return [self] if hasattr(self, "prepare_on_paint") else []
 
     def export_widget(self):
         """The widget an export renders."""

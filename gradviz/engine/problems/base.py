@@ -80,6 +80,10 @@ class Problem:
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
+    def exact_terms(self, theta: np.ndarray) -> tuple | None:
+        """How many terms the exact sum over x takes, and of what: (3, "actions")."""
+        return None
+
     def p_best(self, theta: np.ndarray) -> np.ndarray | None:
         """π of the best action(s) per replica, (R,), where that means something."""
         return None
@@ -121,7 +125,7 @@ class Problem:
         return f"sample {i + 1}"
 
 
-GENERIC_VIEWS = ("objective", "quality", "histogram", "variance", "replicas")
+GENERIC_VIEWS = ("objective", "quality", "histogram", "derivation", "variance", "replicas")
 
 
 class ProblemKind:
@@ -135,6 +139,7 @@ class ProblemKind:
     description = ""
     settings: tuple[Setting, ...] = ()
     estimators = ("score", "exact")
+    sum_over_x = "Σ_x"          # how the exact sum over x is written ("∫dx" for a density)
 
     def dim(self, config) -> int:
         raise NotImplementedError

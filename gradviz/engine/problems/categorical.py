@@ -151,6 +151,9 @@ class SoftmaxProblem(Problem):
             self._best = (values == values.max(axis=1, keepdims=True)).astype(float)
         return np.einsum("ra,ra->r", self.policy(theta), self._best)
 
+    def exact_terms(self, theta: np.ndarray) -> tuple:
+        return (self.dim, "actions")
+
     def policy_bars(self, theta_row: np.ndarray):
         """π against the true values, replica 0."""
         return softmax(np.asarray(theta_row, dtype=float)), self.action_values(1)[0]

@@ -175,6 +175,11 @@ class GaussianProblem(Problem):
             self._lattice_of = Lattice(self.reward_fn, self.sigma, spacing)
         return self._lattice_of
 
+    def exact_terms(self, theta: np.ndarray) -> tuple:
+        """The quadrature's nodes (the smooth rule's; a non-smooth reward's rule has more)."""
+        nodes = len(gaussian_rule(float(self.sigmas(theta).max()), self.reward_fn.scale)[0])
+        return (nodes * nodes, "quadrature nodes")
+
     def update(self, key: str, value, theta: np.ndarray) -> np.ndarray:
         """σ and the reward noise change live; a learned σ is part of θ."""
         if key == "sigma" and self.learn_sigma:
@@ -219,6 +224,7 @@ class GaussianKind(ProblemKind):
         NOISE,
     )
     estimators = ("score", "pathwise", "exact")
+    sum_over_x = "∫dx"
 
     def dim(self, config) -> int:
         return 3 if config.learn_sigma else 2
