@@ -139,7 +139,9 @@ def list_command(argv) -> int:
                 ("estimators", cfg.ESTIMATORS), ("baselines", cfg.BASELINES),
                 ("optimizers", cfg.OPTIMIZERS),
                 ("plots (gradviz export --plot NAME)", describe_plots()),
-                ("presets (gradviz run --preset NAME)", {n: presets.describe(n) for n in presets.names()})]
+                ("presets (gradviz run --preset NAME)", {n: presets.describe(n) for n in presets.names()}),
+                ("lessons", {item.name: f"{item.title} (gradviz --lesson {item.name})"
+                             for item in presets.lessons()})]
     for title, entries in sections:
         print(f"{title}:")
         width = max(map(len, entries), default=0)
@@ -156,17 +158,24 @@ def app_command(argv) -> int:
                "`gradviz COMMAND --help` for each.")
     p.add_argument("--version", action="version", version=f"gradviz {__version__}")
     p.add_argument("--config", metavar="FILE.toml", help="open a saved session")
+    p.add_argument("--lesson", metavar="NAME", help="open a lesson (see `gradviz list`): a run "
+                   "with a question to think about first and an explanation after")
     args = p.parse_args(argv)
-    config = None
-    if args.config is not None:
-        from .engine import session
-        try:
+    if args.config is not None and args.lesson is not None:
+        fail("--config and --lesson: give one of them")
+    config = lesson = None
+    try:
+        if args.config is not None:
+            from .engine import session
             config = session.load(args.config)
-        except ConfigError as err:
-            fail(str(err))
+        if args.lesson is not None:
+            from .engine import presets
+            lesson = presets.lesson(args.lesson)
+    except ConfigError as err:
+        fail(str(err))
     from .app.launch import launch
 
-    return launch(config)
+    return launch(config, lesson)
 
 
 COMMANDS = {"run": run_command, "list": list_command}

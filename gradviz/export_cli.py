@@ -18,6 +18,7 @@ def _parser():
         "the run as an animated GIF, frame by frame. Needs no display."))
     p.add_argument("--config", metavar="FILE.toml", help="the session to run (default: the "
                    "teaching default, gaussian on 'hills')")
+    p.add_argument("--lesson", metavar="NAME", help="the lesson's session instead (`gradviz list`)")
     p.add_argument("--steps", type=int, metavar="N", help="steps to run (default: the session's)")
     p.add_argument("--plot", default="landscape", help=f"{' | '.join(PLOTS)} (default landscape); "
                    "`gradviz list` says what each shows")
@@ -64,8 +65,14 @@ def export_command(argv) -> int:
     from .engine.config import RunConfig
     from .engine.errors import ConfigError
 
+    if args.config is not None and args.lesson is not None:
+        fail("--config and --lesson: give one of them")
     try:
-        config = session.load(args.config)[0] if args.config is not None else RunConfig()
+        if args.lesson is not None:
+            from .engine import presets
+            config = presets.lesson(args.lesson).config
+        else:
+            config = session.load(args.config)[0] if args.config is not None else RunConfig()
     except ConfigError as err:
         fail(str(err))
     steps = config.steps if args.steps is None else args.steps

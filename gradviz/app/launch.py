@@ -70,8 +70,9 @@ def create_application(argv=None):
     return app
 
 
-def launch(session=None) -> int:
-    """Open the main window (on ``session`` = (config, app settings) if given) and run."""
+def launch(session=None, lesson=None) -> int:
+    """Open the main window (on ``session`` = (config, app settings), or on ``lesson``, if
+    given) and run."""
     problem = display_problem()
     if problem:
         print(f"gradviz: {problem}", file=sys.stderr)
@@ -82,7 +83,9 @@ def launch(session=None) -> int:
     config, app_settings = session if session else (None, None)
     window = MainWindow(config, app_settings)
     window.show()
-    if session is None:
+    if lesson is not None:
+        window.lessons.start(lesson)
+    elif session is None:
         window.step_once()  # one step at once: the batch, its arrows and the estimate are visible
     if os.environ.get("GRADVIZ_QUIT_WHEN_SHOWN"):  # benchmarks/startup.py: time to a shown window
         from PySide6.QtCore import QTimer

@@ -27,6 +27,7 @@ from .controls import ControlPanel
 from .frames import FrameClock
 from .icon import app_icon
 from .layout import restore_layout, save_layout
+from .lessons import Lessons
 from .messages import MessageBoard
 from .model import AppModel
 from .statusbar import RunStatus
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.animations = Animations(self)
         self.animations.done.connect(self._animation_done)
         self.animations.progress.connect(self._animation_progress)
+        self.lessons = Lessons(self)
         self._build_actions()
 
         landscape = self.views["landscape"]
@@ -231,6 +233,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        self.lessons.fill(menu.addMenu("&Lessons"))
         menu.addMenu("&Help").addAction(about)
 
     def _show_state(self) -> None:
