@@ -3,7 +3,7 @@ main one; "Run the lesson" plays its steps, and the explanation appears when the
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
 
 from ..engine import presets
@@ -36,6 +36,9 @@ class Lessons(QObject):
         self.dialog = LessonDialog(window, lesson)
         self.dialog.destroyed.connect(self._closed)
         self.dialog.show()
+        # top right, over the plots beside the landscape, which stays in view
+        corner = window.mapToGlobal(QPoint(window.width() - self.dialog.width() - 16, 64))
+        self.dialog.move(corner)
 
     def _closed(self) -> None:
         self.dialog = None
