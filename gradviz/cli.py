@@ -67,6 +67,8 @@ def _run_parser() -> argparse.ArgumentParser:
             p.add_argument(flag, dest=key, metavar=key.upper(), default=argparse.SUPPRESS, help=text)
     for flag, key, text in RUN_OPTIONS[1:]:
         p.add_argument(flag, dest=key, metavar=key.upper(), default=argparse.SUPPRESS, help=text)
+    p.add_argument("--freeze", dest="freeze", action="store_true", default=argparse.SUPPRESS,
+                   help="hold θ: every step draws a new batch at θ₀ (the estimates' spread and mean)")
     p.add_argument("--per-run", action="store_true", help="one row per run and step (with a run column)")
     p.add_argument("--config", metavar="FILE.toml", help="start from a session file; options given "
                    "here override its values")
@@ -88,7 +90,7 @@ def build_config(args: argparse.Namespace) -> cfg.RunConfig:
         base = cfg.to_mapping(presets.load(args.preset))
     else:
         base = cfg.to_mapping(session.load(args.config)[0]) if args.config is not None else {}
-    keys = [key for _, key, _ in RUN_OPTIONS] + [key for _, key, _, _ in problem_options()]
+    keys = [key for _, key, _ in RUN_OPTIONS] + [key for _, key, _, _ in problem_options()] + ["freeze"]
     given = {key: getattr(args, key) for key in keys if hasattr(args, key)}
     if "theta0" not in given and args.config is None and args.preset is None:
         base.pop("theta0", None)

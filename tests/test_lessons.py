@@ -19,13 +19,14 @@ def test_there_are_at_least_eight_lessons_in_course_order():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.name for lesson in LESSONS])
 def test_each_lesson_runs_its_steps_and_moves(lesson):
-    """Every lesson runs to its end without stopping, and (but for the plateau, whose point
-    is that nothing moves) θ moves."""
+    """Every lesson runs to its end without stopping, and θ moves, but for the plateau
+    (whose point is that nothing moves) and a lesson that holds θ."""
     run = Run(lesson.config)
     records = list(run.steps(lesson.config.steps))
     assert len(records) == lesson.config.steps
     moved = np.abs(records[-1].theta_next - records[0].theta).max()
-    assert (moved == 0) if lesson.name == "plateau" else (moved > 0.1)
+    still = lesson.name == "plateau" or lesson.config.freeze
+    assert (moved == 0) if still else (moved > 0.1)
 
 
 def test_the_lessons_claims_hold_where_they_give_numbers():
@@ -36,6 +37,10 @@ def test_the_lessons_claims_hold_where_they_give_numbers():
 
     assert end("gradient-bandit").p_best.mean() > 0.8 > 0.6 > end("gradient-bandit", baseline="none").p_best.mean()
     assert end("local-optima").J[0] == pytest.approx(0.47, abs=0.02)
+    held = presets.lesson("unbiased").config
+    estimates = np.array([r.estimate[0] for r in Run(held).steps(held.steps)])
+    error = estimates.mean(axis=0) - Run(held).step().grad[0]
+    assert (np.abs(error) < 3 * estimates.std(axis=0, ddof=1) / np.sqrt(held.steps)).all()
     sigma = np.exp(end("learning-sigma").theta_next[0, 2])
     assert 0.1 < sigma < 0.35
     first = Run(presets.lesson("baselines").config).step()

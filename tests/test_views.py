@@ -14,6 +14,7 @@ from gradviz.app.nice import FINE, nice_above, nice_below
 from gradviz.app.views.histogram import bulk_range, count_top
 from gradviz.app.views.live_range import LiveRange, value_range
 from gradviz.app.views.landscape import _ellipse_transform
+from gradviz.engine.history import COLUMN
 from gradviz.app.views.native import (band_path, discs_path, histogram_path, polyline_path, qpen,
                                       segments_path, similarity, simplify)
 from gradviz.app.worker import DrawGate
@@ -517,3 +518,27 @@ def test_the_arrow_scale_shrinks_by_itself_but_grows_only_when_asked(qtbot, make
     assert view.scale == far and view.arrows_small
     view.fit_arrows()
     assert view.scale > 100 * far and not view.arrows_small
+
+
+def test_held_theta_draws_each_batchs_estimate_and_their_mean(qtbot, make_window):
+    """Freeze θ and resample: θ stays, the overlay counts every batch since θ was held, and
+    its ring (the estimates' mean) is within 3 standard errors of ∇J."""
+    from gradviz.app.worker import RunState
+    window = make_window(batch=8, seed=11)
+    window.panel.freeze.setChecked(True)
+    qtbot.waitUntil(lambda: window.model.status.config.freeze)
+    window.panel.speed.setCurrentIndex(window.panel.speed.count() - 1)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step >= 300,
+                    timeout=20000)
+    window.toggle_run()
+    qtbot.waitUntil(lambda: window.state == RunState.PAUSED)
+    window.frames.draw_now()
+    rows = window.model.series.rows()
+    theta = window.model.status.theta[0]
+    np.testing.assert_array_equal(theta, [-1.0, -2.5])                   # never moved
+    overlay = window.views["landscape"].resampling
+    assert overlay.batches == len(rows) == window.model.status.step
+    estimates = rows[:, [COLUMN["estimate_x"], COLUMN["estimate_y"]]]
+    spread = estimates.std(axis=0, ddof=1) / np.sqrt(len(estimates))
+    assert (np.abs(estimates.mean(axis=0) - window.model.latest.grad[0]) < 3 * spread).all()

@@ -37,6 +37,9 @@ TIPS = {
     "speed": "Steps per second while running (a cap), or as fast as the machine goes.",
     "seed": "Random seed. The same seed and settings give the same run bit for bit. Changing it "
             "mid-run reseeds from the next step.",
+    "freeze": "Hold θ where it is: every step draws a new batch at the same θ. The dots are the "
+              "estimates, the ring their mean: it closes in on the exact gradient (unbiased), "
+              "whatever the estimator's noise.",
     "runs": "Replicas R: independent runs advanced together, for the spread across runs. "
             "Replica 1 is the one drawn on the landscape.",
     "contributions": "Draw every sample's contribution as an arrow from θ: f(x)∇log p(x|θ), "
@@ -90,6 +93,8 @@ class ControlPanel(QWidget):
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip(TIPS["seed"])
+        self.freeze = QCheckBox("hold θ and resample")
+        self.freeze.setToolTip(TIPS["freeze"])
         self.runs = QSpinBox()
         self.runs.setRange(1, cfg.MAX_RUNS)        # the engine's own limit: typing 10000 is 10000
         self.runs.setKeyboardTracking(False)
@@ -106,7 +111,7 @@ class ControlPanel(QWidget):
             ("ema rate ρ", self.ema_rate), ("batch N", self.batch)])
         ascent_box, _ = _group("Ascent", [
             ("optimizer", self.optimizer), ("learning rate α", self.lr), ("speed", self.speed),
-            ("seed", self.seed), ("replicas R", self.runs)])
+            ("seed", self.seed), ("replicas R", self.runs), ("", self.freeze)])
 
         view_box = QGroupBox("Show")
         v = QVBoxLayout(view_box)
@@ -135,7 +140,7 @@ class ControlPanel(QWidget):
         clear); each widget carries its config key as a Qt property."""
         live = {"estimator": self.estimator, "baseline": self.baseline, "optimizer": self.optimizer,
                 "ema_rate": self.ema_rate, "lr": self.lr, "batch": self.batch, "seed": self.seed,
-                "runs": self.runs}
+                "runs": self.runs, "freeze": self.freeze}
         for key, widget in live.items():
             widget.setProperty("config_key", key)
         for combo in (self.estimator, self.baseline, self.optimizer):
@@ -143,6 +148,7 @@ class ControlPanel(QWidget):
         self.ema_rate.editingFinished.connect(self._live_box)
         for widget in (self.lr, self.batch, self.seed, self.runs):
             widget.valueChanged.connect(self._live_value)
+        self.freeze.toggled.connect(self._live_value)
         for slider in (self.lr, self.batch):
             slider.invalid.connect(self.invalid)
         self.problem.setProperty("config_key", "problem")
@@ -178,7 +184,7 @@ class ControlPanel(QWidget):
     def show_config(self, config: cfg.RunConfig) -> None:
         """Show ``config`` without emitting anything."""
         widgets = [self.problem, self.estimator, self.baseline, self.ema_rate, self.optimizer,
-                   self.seed, self.runs]
+                   self.seed, self.runs, self.freeze]
         for w in widgets:
             w.blockSignals(True)
         self.problem.setCurrentText(config.problem)
@@ -188,6 +194,7 @@ class ControlPanel(QWidget):
         self.optimizer.setCurrentText(config.optimizer)
         self.seed.setValue(min(config.seed, 2**31 - 1))
         self.runs.setValue(min(config.runs, self.runs.maximum()))
+        self.freeze.setChecked(config.freeze)
         for w in widgets:
             w.blockSignals(False)
         self.lr.setValue(config.lr)

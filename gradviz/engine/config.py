@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .problems import KINDS, all_settings, kind_of
+from .settings import boolean as _bool
 from .settings import choice as _choice
 from .settings import integer as _integer
 from .settings import number as _number
@@ -46,7 +47,7 @@ MAX_STEPS = 100_000_000
 LR_RANGE = (1e-8, 1e3)
 
 # the run's settings that may change between steps (a problem marks its own: Setting.live)
-LIVE_RUN_SETTINGS = ("lr", "batch", "baseline", "estimator", "optimizer", "ema_rate", "seed",
+LIVE_RUN_SETTINGS = ("lr", "batch", "baseline", "estimator", "optimizer", "ema_rate", "seed", "freeze",
                      "runs", "theta")
 
 
@@ -73,6 +74,7 @@ class RunConfig:
     theta0: tuple | None = None
     seed: int = 0
     theta_bound: float = 1e4
+    freeze: bool = False          # hold θ: every step draws a new batch at the same θ
     schedule: tuple = field(default=())
     options: tuple = field(default=())    # (name, value) pairs of the problems' settings
 
@@ -191,6 +193,7 @@ def from_mapping(values: dict[str, Any]) -> RunConfig:
         theta0=None,
         seed=_integer("seed", v["seed"], 0, 2**63 - 1),
         theta_bound=_number("theta_bound", v["theta_bound"], 0.0, 1e12, lo_open=True),
+        freeze=_bool("freeze", v["freeze"]),
         options=tuple(sorted((name, setting.parse(v.get(name, setting.default)))
                              for name, setting in schema.items())),
     )

@@ -13,13 +13,13 @@ from . import table
 from .files import atomic_write
 
 FIELDS = ("step", "J", "J_sd", "reward_mean", "error", "cosine", "var_trace", "plane_x",
-          "plane_y", "p_best", "p_best_sd", "lr", "batch")
+          "plane_y", "p_best", "p_best_sd", "lr", "batch", "estimate_x", "estimate_y")
 COLUMN = {name: i for i, name in enumerate(FIELDS)}
 
 
 def summarise(stacked: list[table.Stack], plane) -> np.ndarray:
-    """One row of FIELDS per step (means over replicas; replica 0's point on the problem's
-    ``plane``, NaN without one),
+    """One row of FIELDS per step (means over replicas; replica 0's point, and its estimate
+    ĝ as a vector, on the problem's ``plane``, NaN without one),
     vectorised over the steps' ``stacked`` fields (table.stacks of the records):
 
     error = ‖ĝ − ∇J‖;  cosine = ĝ·∇J / (‖ĝ‖‖∇J‖);  var_trace = Σ_k Var(ĝ_k).
@@ -35,6 +35,8 @@ def summarise(stacked: list[table.Stack], plane) -> np.ndarray:
             cosine = np.where(finite, cos, 0.0).sum(axis=1) / finite.sum(axis=1)  # NaN if none
             points = (plane.vectors(f["theta"][:, 0, :]) if plane is not None     # (k, 2)
                       else np.full((len(stack.steps), 2), np.nan))
+            moves = (plane.vectors(est[:, 0, :]) if plane is not None
+                     else np.full((len(stack.steps), 2), np.nan))
             if stack.has_p_best:
                 p = f["p_best"][..., 0]
                 p_best, p_sd = p.mean(axis=1), table.replica_sd(p)
@@ -44,7 +46,7 @@ def summarise(stacked: list[table.Stack], plane) -> np.ndarray:
                 stack.steps, J.mean(axis=1), table.replica_sd(J), f["reward_mean"][..., 0].mean(axis=1),
                 np.linalg.norm(est - grad, axis=2).mean(axis=1), cosine,
                 f["variance"].sum(axis=2).mean(axis=1), points[:, 0], points[:, 1], p_best, p_sd,
-                stack.tail[:, 0], stack.tail[:, 1]]))
+                stack.tail[:, 0], stack.tail[:, 1], moves[:, 0], moves[:, 1]]))
     return np.concatenate(out) if out else np.empty((0, len(FIELDS)))
 
 

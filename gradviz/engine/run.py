@@ -230,9 +230,12 @@ class Run:
         if not np.isfinite(estimate).all():
             raise RunStopped("the gradient estimate overflowed (rewards or scores too large)", self.t)
 
-        new_theta, new_state = optimizers.proposal(cfg.optimizer, theta, estimate, cfg.lr,
-                                                   self.opt_state)
-        self._check_theta(new_theta)
+        if cfg.freeze:      # resampling at a held θ: the estimate is made, not followed
+            new_theta, new_state = theta, self.opt_state
+        else:
+            new_theta, new_state = optimizers.proposal(cfg.optimizer, theta, estimate, cfg.lr,
+                                                       self.opt_state)
+            self._check_theta(new_theta)
         record = StepRecord(
             step=self.t, lr=cfg.lr, batch=n, estimator=cfg.estimator, baseline_name=cfg.baseline,
             theta=_frozen(theta), theta_next=_frozen(new_theta), J=_frozen(J),

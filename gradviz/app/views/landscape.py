@@ -17,6 +17,7 @@ from ..nice import nice_above, nice_below
 from ..labels import contribution_terms
 from .base import View
 from .legend import Legend
+from .resampling import ResampleOverlay, held_estimates
 from .native import (Marker, NativePlotWidget, NativeViewBox, add_item, disc_item, discs_path,
                      path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
                      similarity, simplify)
@@ -99,6 +100,7 @@ class LandscapeView(View, NativePlotWidget):
         self.show_raw = False
         self.scale = None
         self.arrows_small = False       # the gradient has shrunk below 1/20 of the view at this scale
+        self.title_note = ""            # what the title adds (θ held)
         self.levels = None              # the heatmap's (low, high), once there is one
         self.arrows_drawn = 0           # per-sample arrows in the last frame
         self.dots_drawn = 0             # per-sample tips in the last frame …
@@ -153,6 +155,7 @@ class LandscapeView(View, NativePlotWidget):
             item.setPath(unit_arrow)
         self.ellipse.setPath(polyline_path(*unit_circle()))
         self.marker = Marker(plot, style.OUTLINE, MARKER_PIXELS, z=layers.index("marker"))
+        self.resampling = ResampleOverlay(plot, z=layers.index("ellipse") + 0.5)
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
                              for v in np.linspace(0, 1, SAMPLE_COLOURS)]
         tip = QColor(style.CONTRIBUTION)
@@ -214,8 +217,16 @@ class LandscapeView(View, NativePlotWidget):
         x, y = self.plane.point(here)
         path = model.thinned(("plane_x", "plane_y")) if model.stepped_yet else np.empty((0, 2))
         self.show_path(np.append(path[:, 0], x), np.append(path[:, 1], y))
+        held = model.config.freeze and model.stepped_yet
+        self.title_note = ("  ·  θ held: a dot for each batch's ĝ, the ring their mean ± 2 s.e."
+                           if held else "")
         if model.latest is not None:
             self.show_record(model.latest)
+        if held and self.scale is not None:
+            self.resampling.show(np.array([x, y]), self.scale, held_estimates(model.series.rows()),
+                                 _ellipse_transform)
+        else:
+            self.resampling.hide()
 
     def set_plane(self, plane) -> None:
         self.plane = plane
@@ -301,7 +312,8 @@ class LandscapeView(View, NativePlotWidget):
         for name, vector in (("exact", exact), ("estimate", estimate)):
             _place(self.arrows[name], similarity(here, s * vector))
         self.marker.move_to(*origin)
-        title = f"arrows drawn at {s:g} × gradient" + ("  (small now: A fits them)" if self.arrows_small else "")
+        title = (f"arrows drawn at {s:g} × gradient" + ("  (small now: A fits them)" if self.arrows_small else "")
+                 + self.title_note)
         contributions = record.contributions
         n = len(record.rewards)
         drawn = min(n, MAX_DRAWN)
