@@ -484,10 +484,10 @@ def test_the_terms_are_named_for_the_estimator_and_baseline_that_made_them(qtbot
                                                                           settings, legend, axis):
     """Pathwise was labelled f(x)∇log p, and a baseline's b was never shown."""
     window = _drawn_after_one_step(qtbot, make_window(batch=16, **settings))
-    assert legend in window.views["landscape"].legend.texts[3]
+    assert legend in window.views["landscape"].legend.texts[window.views["landscape"].contribution_row]
     if settings.get("baseline") == "mean":
         b = window.model.latest.baseline[0]
-        assert f"b = {b:.3g}" in window.views["landscape"].legend.texts[3]
+        assert f"b = {b:.3g}" in window.views["landscape"].legend.texts[window.views["landscape"].contribution_row]
     if axis is not None:
         assert window.views["histogram"].plot.getPlotItem().getAxis("bottom").labelText == axis
 
@@ -542,3 +542,23 @@ def test_held_theta_draws_each_batchs_estimate_and_their_mean(qtbot, make_window
     estimates = rows[:, [COLUMN["estimate_x"], COLUMN["estimate_y"]]]
     spread = estimates.std(axis=0, ddof=1) / np.sqrt(len(estimates))
     assert (np.abs(estimates.mean(axis=0) - window.model.latest.grad[0]) < 3 * spread).all()
+
+
+@pytest.mark.parametrize("problem", ["gaussian", "softmax"])
+def test_the_policy_is_drawn_where_x_lives_in_the_plane(qtbot, make_window, problem):
+    """Gaussian: p(x|θ)'s 1σ and 2σ contours around the θ the batch was drawn at; softmax
+    (x an action, not a point of the plane): none."""
+    window = make_window(problem=problem, sigma=0.7)
+    qtbot.waitUntil(lambda: window.model.latest is not None)
+    window.frames.draw_now()
+    rings = window.views["landscape"].density
+    if problem == "softmax":
+        assert not any(ring.isVisible() for ring in rings)
+        return
+    centre = window.model.latest.theta[0, :2]
+    for k, ring in enumerate(rings, start=1):
+        box = ring.mapRectToParent(ring.path().boundingRect())
+        assert ring.isVisible()
+        assert box.width() / 2 == pytest.approx(k * 0.7, rel=2e-3)   # a 64-gon's extent
+        assert box.center().x() == pytest.approx(centre[0], abs=2e-3 * k)
+        assert box.center().y() == pytest.approx(centre[1], abs=2e-3 * k)

@@ -64,6 +64,7 @@ class StepRecord:
     plane_covariance: np.ndarray | None = None  # (2, 2) Cov(ĝ) in the drawn plane (N > 1)
     preview: bool = False        # Run.preview: computed at θ_t without taking step t
     policy: tuple | None = None  # (π, true values) at θ_{t+1}, replica 0, for a categorical policy
+    density: tuple | None = None  # (centre, covariance) of p(x|θ_t), whence the samples, replica 0
     extra: object = None         # anything else a problem reports (problems/base.py)
 
     @property
@@ -249,6 +250,7 @@ class Run:
             scores=_frozen_terms(scores),
             plane_covariance=_frozen(plane_cov),
             policy=problem.policy_bars(new_theta[0]),
+            density=problem.density(theta[0]),
         )
         return record, f, new_state
 

@@ -136,16 +136,19 @@ class LandscapeView(View, NativePlotWidget):
             "contribution": qpen(style.CONTRIBUTION, 1),
             "highlight": qpen(style.HIGHLIGHT, 3),
             "ellipse": qpen(style.ESTIMATE, 2, style=Qt.DashLine, cap=Qt.FlatCap),
+            "density": qpen("#FFFFFF", 1.5, alpha=200, style=Qt.DotLine),
             "arrow_shadow": qpen(style.OUTLINE, 6.5, alpha=200),
             "exact": qpen(style.EXACT, 3.5),
             "estimate": qpen(style.ESTIMATE, 3.5),
         }
-        layers = ["path_shadow", "path", "contribution", "hover", "dots", "highlight",
+        layers = ["density", "path_shadow", "path", "contribution", "hover", "dots", "highlight",
                   "ellipse", "arrow_shadow", "exact", "arrow_shadow", "estimate",
                   "marker"]   # bottom to top; the dots are the tips, then the samples above them
         items = [path_item(plot, pens[name], z) for z, name in enumerate(layers) if name in pens]
-        (self.trajectory_shadow, self.trajectory, self.contrib, self.highlight, self.ellipse,
-         *arrows) = items
+        (density_1, self.trajectory_shadow, self.trajectory, self.contrib, self.highlight,
+         self.ellipse, *arrows) = items
+        # p(x|θ) itself where x lives in the plane: its 1σ and 2σ contours
+        self.density = (density_1, path_item(plot, pens["density"], 0))
         self.hover_dot = disc_item(plot, style.HIGHLIGHT, z=layers.index("hover"))
         self.arrows = {"exact": tuple(arrows[:2]), "estimate": tuple(arrows[2:])}
         # ∇J, ĝ and the ellipse are fixed shapes placed by a transform each frame: no path
@@ -154,6 +157,8 @@ class LandscapeView(View, NativePlotWidget):
         for item in arrows:
             item.setPath(unit_arrow)
         self.ellipse.setPath(polyline_path(*unit_circle()))
+        for ring in self.density:
+            ring.setPath(polyline_path(*unit_circle()))
         self.marker = Marker(plot, style.OUTLINE, MARKER_PIXELS, z=layers.index("marker"))
         self.resampling = ResampleOverlay(plot, z=layers.index("ellipse") + 0.5)
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
@@ -180,8 +185,9 @@ class LandscapeView(View, NativePlotWidget):
         rows = {name: self.legend.add(pens[name], text)
                 for name, text in (("exact", "exact ∇J(θ)"), ("estimate", "estimate ĝ"),
                                    ("ellipse", "ĝ ± 2 s.d. (86 %)"),
+                                   ("density", "p(x|θ): 1σ and 2σ"),
                                    ("contribution", "each f(xᵢ)∇log p(xᵢ) (• tip)"))}
-        self._contribution_row = rows["contribution"]   # renamed for each estimator and baseline
+        self.contribution_row = rows["contribution"]   # renamed for each estimator and baseline
         # the path is white on a dark shadow: its sample is the shadow with θ's white marker
         self.legend.add(pens["path_shadow"], "θ's path",
                         disc=(4.5, QColor("#FFFFFF"), qpen(style.OUTLINE, 1)))
@@ -218,8 +224,7 @@ class LandscapeView(View, NativePlotWidget):
         path = model.thinned(("plane_x", "plane_y")) if model.stepped_yet else np.empty((0, 2))
         self.show_path(np.append(path[:, 0], x), np.append(path[:, 1], y))
         held = model.config.freeze and model.stepped_yet
-        self.title_note = ("  ·  θ held: a dot for each batch's ĝ, the ring their mean ± 2 s.e."
-                           if held else "")
+        self.title_note = "  ·  θ held: dots each ĝ, ring their mean" if held else ""
         if model.latest is not None:
             self.show_record(model.latest)
         if held and self.scale is not None:
@@ -306,12 +311,15 @@ class LandscapeView(View, NativePlotWidget):
         estimate = plane.vectors(record.estimate[0])[0]
         self._update_scale(exact, estimate)
         terms = contribution_terms(record)
-        self.legend.set_text(self._contribution_row, f"each {terms} (• tip)" if terms else
+        self.legend.set_text(self.contribution_row, f"each {terms} (• tip)" if terms else
                              "no samples (exact estimator)")
         s = self.scale
         for name, vector in (("exact", exact), ("estimate", estimate)):
             _place(self.arrows[name], similarity(here, s * vector))
         self.marker.move_to(*origin)
+        density = record.density
+        for k, ring in enumerate(self.density, start=1):   # k σ: the 2-s.d. map at scale k/2
+            _place([ring], None if density is None else _ellipse_transform(density[0], density[1], k / 2))
         title = (f"arrows drawn at {s:g} × gradient" + ("  (small now: A fits them)" if self.arrows_small else "")
                  + self.title_note)
         contributions = record.contributions

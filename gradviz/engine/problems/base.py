@@ -88,6 +88,11 @@ class Problem:
         """π of the best action(s) per replica, (R,), where that means something."""
         return None
 
+    def density(self, theta_row: np.ndarray):
+        """(centre (2,), covariance (2, 2)) of p(x|θ) in the drawn plane, where x lives
+        there (a Gaussian policy); else None."""
+        return None
+
     def policy_bars(self, theta_row: np.ndarray):
         """(π (K,), true values (K,)) for a categorical policy, drawn as bars; else None."""
         return None

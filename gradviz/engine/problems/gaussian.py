@@ -175,6 +175,11 @@ class GaussianProblem(Problem):
             self._lattice_of = Lattice(self.reward_fn, self.sigma, spacing)
         return self._lattice_of
 
+    def density(self, theta_row: np.ndarray):
+        """N(μ, σ²I)."""
+        sigma = float(self.sigmas(np.atleast_2d(theta_row))[0])
+        return np.asarray(theta_row[:2], dtype=float), sigma * sigma * np.eye(2)
+
     def exact_terms(self, theta: np.ndarray) -> tuple:
         """The quadrature's nodes (the smooth rule's; a non-smooth reward's rule has more)."""
         nodes = len(gaussian_rule(float(self.sigmas(theta).max()), self.reward_fn.scale)[0])
