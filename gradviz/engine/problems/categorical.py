@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError
 from ..landscape import LOGIT_VIEW, softmax_landscape, view_around
 from ..probability import softmax
 from ..settings import Setting
