@@ -551,7 +551,9 @@ def test_the_policy_is_drawn_where_x_lives_in_the_plane(qtbot, make_window, prob
     window = make_window(problem=problem, sigma=0.7)
     qtbot.waitUntil(lambda: window.model.latest is not None)
     window.frames.draw_now()
-    rings = window.views["landscape"].density
+    view = window.views["landscape"]
+    rings = view.density
+    assert view.legend.shown[view.density_row] == (problem == "gaussian")   # and in the legend
     if problem == "softmax":
         assert not any(ring.isVisible() for ring in rings)
         return

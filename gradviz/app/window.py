@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
         self.resizeDocks([self.docks["objective"]], [400], Qt.Horizontal)
         self.resizeDocks([self.docks["histogram"]], [260], Qt.Vertical)
+        if tabs:        # the derivation (first of the tabs) needs the width more than the histogram
+            self.resizeDocks([self.docks["histogram"], tabs[0]], [380, 700], Qt.Horizontal)
 
     def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)

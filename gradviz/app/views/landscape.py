@@ -188,6 +188,7 @@ class LandscapeView(View, NativePlotWidget):
                                    ("density", "p(x|θ): 1σ and 2σ"),
                                    ("contribution", "each f(xᵢ)∇log p(xᵢ) (• tip)"))}
         self.contribution_row = rows["contribution"]   # renamed for each estimator and baseline
+        self.density_row = rows["density"]             # shown where the policy is drawn
         # the path is white on a dark shadow: its sample is the shadow with θ's white marker
         self.legend.add(pens["path_shadow"], "θ's path",
                         disc=(4.5, QColor("#FFFFFF"), qpen(style.OUTLINE, 1)))
@@ -318,6 +319,7 @@ class LandscapeView(View, NativePlotWidget):
             _place(self.arrows[name], similarity(here, s * vector))
         self.marker.move_to(*origin)
         density = record.density
+        self.legend.set_shown(self.density_row, density is not None)
         for k, ring in enumerate(self.density, start=1):   # k σ: the 2-s.d. map at scale k/2
             _place([ring], None if density is None else _ellipse_transform(density[0], density[1], k / 2))
         title = (f"arrows drawn at {s:g} × gradient" + ("  (small now: A fits them)" if self.arrows_small else "")

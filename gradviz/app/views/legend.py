@@ -8,7 +8,7 @@ alone.  It is a child of the view box, in its pixel coordinates, so zooming leav
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem,
                                QGraphicsRectItem, QGraphicsSimpleTextItem)
@@ -35,29 +35,40 @@ class Legend(QGraphicsRectItem):
         self._row_height = max(QFontMetricsF(self.font).height(), 12.0) + 4
         self._text_width = 0.0
         self.texts: list[str] = []
+        self.shown: list[bool] = []
         self._labels: list[QGraphicsSimpleTextItem] = []
+        self._items: list[list[tuple]] = []     # each row's (item, height from the row's middle)
 
     def add(self, pen: QPen, text: str, disc: tuple[float, QColor, QPen] | None = None) -> int:
         """A row: a line drawn with ``pen`` (and a disc of (radius, fill, outline) at its
         middle, for a marker), then ``text``; returns the row's index (for ``set_text``)."""
-        y = PADDING + (len(self.texts) + 0.5) * self._row_height
-        line = QGraphicsLineItem(QLineF(PADDING, y, PADDING + SAMPLE_WIDTH, y), self)
+        line = QGraphicsLineItem(QLineF(PADDING, 0, PADDING + SAMPLE_WIDTH, 0), self)
         line.setPen(pen)
+        items = [(line, 0.0)]
         if disc is not None:
             radius, fill, outline = disc
             dot = QGraphicsEllipseItem(QRectF(-radius, -radius, 2 * radius, 2 * radius), self)
-            dot.setPos(PADDING + SAMPLE_WIDTH / 2, y)
+            dot.setX(PADDING + SAMPLE_WIDTH / 2)
             dot.setBrush(fill)
             dot.setPen(outline)
+            items.append((dot, 0.0))
         label = QGraphicsSimpleTextItem(text, self)
         label.setFont(self.font)
         label.setBrush(self.text_colour)
-        bounds = label.boundingRect()
-        label.setPos(QPointF(PADDING + SAMPLE_WIDTH + GAP, y - bounds.height() / 2))
+        label.setX(PADDING + SAMPLE_WIDTH + GAP)
+        items.append((label, -label.boundingRect().height() / 2))
         self.texts.append(text)
+        self.shown.append(True)
         self._labels.append(label)
+        self._items.append(items)
         self._fit()
         return len(self.texts) - 1
+
+    def set_shown(self, row: int, shown: bool) -> None:
+        """Show or leave out row ``row`` (the rows below move up)."""
+        if self.shown[row] != shown:
+            self.shown[row] = shown
+            self._fit()
 
     def set_text(self, row: int, text: str) -> None:
         """Change row ``row``'s text (only when it differs: each change lays out text)."""
@@ -67,6 +78,15 @@ class Legend(QGraphicsRectItem):
             self._fit()
 
     def _fit(self) -> None:
-        self._text_width = max((label.boundingRect().width() for label in self._labels), default=0)
+        """Place the shown rows one under another and fit the box around them."""
+        place = 0
+        for shown, items in zip(self.shown, self._items):
+            y = PADDING + (place + 0.5) * self._row_height
+            for item, offset in items:
+                item.setVisible(shown)
+                item.setY(y + offset)
+            place += shown
+        widths = [label.boundingRect().width() for label, shown in zip(self._labels, self.shown) if shown]
+        self._text_width = max(widths, default=0)
         self.setRect(0, 0, PADDING + SAMPLE_WIDTH + GAP + self._text_width + PADDING,
-                     2 * PADDING + len(self.texts) * self._row_height)
+                     2 * PADDING + place * self._row_height)
