@@ -509,3 +509,13 @@ def test_a_new_problem_shows_in_every_view_at_once(qtbot, make_window):
     record = window.model.latest
     assert record.theta.shape[1] == 3 and record.samples is None       # a softmax batch
     assert window.run_status.labels["J"].text() == f"J = {record.J.mean():.4g}"   # the new J
+
+
+def test_each_catalogue_reward_says_what_it_teaches_on_hover(qtbot, make_window):
+    from PySide6.QtCore import Qt
+
+    from gradviz.engine.rewards import CATALOGUE
+    window = make_window()
+    box = window.panel.settings["reward"].input
+    hints = {box.itemText(i): box.itemData(i, Qt.ToolTipRole) for i in range(box.count())}
+    assert hints == {name: reward.description for name, reward in CATALOGUE.items()}

@@ -3,7 +3,7 @@ new problem's settings appear in the app without code here."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit,
                                QPushButton, QSpinBox, QWidget)
 
@@ -52,7 +52,9 @@ class SettingControl(QObject):
             self.input = QComboBox()
             self.input.setEditable(True)
             self.input.setInsertPolicy(QComboBox.NoInsert)
-            self.input.addItems(list(setting.suggestions))
+            for name, description in setting.suggestions:   # what each teaches, on hover
+                self.input.addItem(name)
+                self.input.setItemData(self.input.count() - 1, description, Qt.ToolTipRole)
             self.input.lineEdit().setPlaceholderText("pick, or type and press Enter")
             self.input.textActivated.connect(self._emit_text)
             use = QPushButton("Use")

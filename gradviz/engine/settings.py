@@ -92,7 +92,7 @@ class Setting:
 
     ``kind`` says how it is typed and shown: "number", "integer", "log" (a number on a
     logarithmic slider), "bool", "vector" (comma-separated numbers) or "text" (free text,
-    with ``suggestions`` offered).  ``live`` settings may change between steps; the others
+    with ``suggestions`` offered, each with a sentence that says what it is).  ``live`` settings may change between steps; the others
     start a new run.  ``label`` is the control's label, ``help`` the command line's and the
     tooltip's text."""
 
@@ -106,7 +106,7 @@ class Setting:
     lo_open: bool = False
     min_length: int = 1
     max_length: int | None = None
-    suggestions: tuple = ()
+    suggestions: tuple = ()         # (name, what it is) pairs offered for a "text" setting
     live: bool = False
 
     def parse(self, value):

@@ -221,7 +221,7 @@ class GaussianKind(ProblemKind):
         Setting("reward", "text", "hills", label="reward",
                 help="a catalogue name (see `gradviz list`) or a formula in x and y, e.g. "
                      "'exp(-(x-1)**2 - y**2)'",
-                suggestions=tuple(CATALOGUE)),
+                suggestions=tuple((name, reward.description) for name, reward in CATALOGUE.items())),
         Setting("sigma", "log", 0.5, label="σ", lo=SIGMA_RANGE[0], hi=SIGMA_RANGE[1], live=True,
                 help="standard deviation σ of the policy, 0.01…10"),
         Setting("learn_sigma", "bool", False, label="learn log σ too",
