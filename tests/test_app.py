@@ -519,3 +519,22 @@ def test_each_catalogue_reward_says_what_it_teaches_on_hover(qtbot, make_window)
     box = window.panel.settings["reward"].input
     hints = {box.itemText(i): box.itemData(i, Qt.ToolTipRole) for i in range(box.count())}
     assert hints == {name: reward.description for name, reward in CATALOGUE.items()}
+
+
+def test_a_typed_formula_and_the_speed_are_remembered(qtbot, make_window):
+    """#15: the last settings include a formula typed in the reward box (and the speed)."""
+    from gradviz.app.window import MainWindow
+    window = make_window()
+    box = window.panel.settings["reward"]
+    box.input.setEditText("exp(-(x-1)**2 - y**2)")
+    box.use.click()
+    window.panel.speed.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: window.model.status.config.reward == "exp(-(x-1)**2 - y**2)")
+    window.close()
+    again = MainWindow()
+    try:
+        assert again.model.config.reward == "exp(-(x-1)**2 - y**2)"
+        assert again.panel.settings["reward"].value() == "exp(-(x-1)**2 - y**2)"
+        assert again.panel.speed.currentIndex() == 2
+    finally:
+        again.close()

@@ -334,3 +334,17 @@ def test_svg_strokes_are_in_pixels_for_renderers_without_vector_effect(tmp_path,
         assert np.abs(drawn - picture).mean() < 12        # text and antialiasing differ a little
     finally:
         window.close()
+
+
+def test_export_reports_progress_and_lays_out_in_the_window_size_asked(tmp_path):
+    """#11: the app's GIF job reads progress lines and passes its own window size."""
+    from PIL import Image
+    out = tmp_path / "small.png"
+    result = run_export("--steps", "4", "--plot", "window", "--window", "1000x700", "--progress",
+                        "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "progress 100%" in result.stderr.splitlines()
+    width, height = Image.open(out).size
+    assert width == 1600 and abs(height / width - 700 / 1000) < 0.01      # the window's shape
+    bad = run_export("--window", "10x10", "--out", str(tmp_path / "x.png"))
+    assert bad.returncode == 2 and "--window" in bad.stderr

@@ -564,3 +564,20 @@ def test_the_policy_is_drawn_where_x_lives_in_the_plane(qtbot, make_window, prob
         assert box.width() / 2 == pytest.approx(k * 0.7, rel=2e-3)   # a 64-gon's extent
         assert box.center().x() == pytest.approx(centre[0], abs=2e-3 * k)
         assert box.center().y() == pytest.approx(centre[1], abs=2e-3 * k)
+
+
+def test_the_colour_bar_makes_room_for_its_labels_before_the_first_paint(qtbot, make_window):
+    """#4: at σ = 5 the labels (0.016 … 0.028) ran into the bar's title, and at batch 10⁵
+    they were clipped: the bar's axis is as wide as its widest label plus its title."""
+    from PySide6.QtGui import QFontMetrics
+    window = make_window(sigma=5.0)
+    view = window.views["landscape"]
+    qtbot.waitUntil(lambda: view.levels is not None)
+    axis = view.colorbar.axis
+    lo, hi = view.levels
+    metrics = QFontMetrics(axis.style["tickFont"] or axis.font())
+    widest = max(metrics.horizontalAdvance(text)
+                 for spacing, values in axis.tickValues(lo, hi, axis.size().height())
+                 for text in axis.tickStrings(values, 1.0, spacing))
+    assert widest > metrics.horizontalAdvance("0.00")            # long labels at this σ
+    assert axis.fixedWidth >= widest + axis.label.boundingRect().height()
