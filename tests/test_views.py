@@ -5,7 +5,8 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QGraphicsView
 
 from gradviz.app.arrows import (HEAD_ANGLE, HEAD_FRACTION, arrow_segments, clamp_length,
@@ -581,3 +582,27 @@ def test_the_colour_bar_makes_room_for_its_labels_before_the_first_paint(qtbot, 
                  for text in axis.tickStrings(values, 1.0, spacing))
     assert widest > metrics.horizontalAdvance("0.00")            # long labels at this σ
     assert axis.fixedWidth >= widest + axis.label.boundingRect().height()
+
+
+def test_slow_motion_shows_the_batch_sample_by_sample(qtbot, make_window):
+    """M, then '.': the estimate arrow is the running mean of the first k contributions,
+    sample k is highlighted; at k = N it is the step's ĝ."""
+    window = make_window(batch=5, seed=3)
+    view = window.views["landscape"]
+    qtbot.waitUntil(lambda: window.model.latest is not None and view.levels is not None)
+    window.frames.draw_now()
+    window.slow_action.trigger()
+    record = window.model.latest
+    contributions = np.asarray(record.contributions)
+    for k in range(1, 6):
+        assert view.slow_motion == k
+        estimate_item = view.arrows["estimate"][1]
+        shown = estimate_item.transform().map(QPointF(1.0, 0.0)) - estimate_item.transform().map(QPointF(0, 0))
+        expected = view.scale * contributions[:k].mean(axis=0)
+        assert (shown.x(), shown.y()) == pytest.approx(tuple(expected), rel=1e-9, abs=1e-12)
+        assert view.dots_drawn == k and view.hover_text.isVisible()
+        QTest.keyClick(window, Qt.Key_Period)
+    assert view.slow_motion == 5                                   # stays at N
+    np.testing.assert_allclose(contributions.mean(axis=0), record.estimate[0], rtol=1e-12)
+    window.slow_action.trigger()
+    assert view.slow_motion is None and view.dots_drawn == 5

@@ -209,8 +209,14 @@ class MainWindow(QMainWindow):
         self.run_action = self._action("Run", self.toggle_run, ["Space"], "Run or pause")
         self.step_action = self._action("Step", self.step_once, ["Right", "S"], "One step")
         self.reset_action = self._action("Reset", self.reset, ["R"], "Start the run again")
-        fit = self._action("Fit arrows", self.views["landscape"].fit_arrows, ["A"],
+        landscape = self.views["landscape"]
+        fit = self._action("Fit arrows", landscape.fit_arrows, ["A"],
                            "Scale the arrows to the gradient now (they keep their scale while it shrinks)")
+        self.slow_action = self._action("Slow motion", landscape.set_slow_motion, ["M"],
+                                        "Show the batch sample by sample: . next, , back")
+        self.slow_action.setCheckable(True)
+        self._action("Next sample", landscape.next_sample, ["."], "Slow motion: one sample more")
+        self._action("Previous sample", landscape.previous_sample, [","], "Slow motion: one sample fewer")
         export = self._action("Export…", self.export_dialog, ["Ctrl+E"],
                               "Export plots, the window, the data or an animation")
         save = self._action("Save session…", self.save_dialog, ["Ctrl+S"], "Save the session as TOML")
@@ -231,7 +237,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_)
         menu.addMenu("&Run").addActions(runs)
         view_menu = menu.addMenu("&View")
-        view_menu.addAction(fit)
+        view_menu.addActions([fit, self.slow_action])
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())

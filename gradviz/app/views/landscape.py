@@ -18,6 +18,7 @@ from ..labels import contribution_terms
 from .base import View
 from .legend import Legend
 from .resampling import ResampleOverlay, held_estimates
+from .slow_motion import first_samples
 from .native import (Marker, NativePlotWidget, NativeViewBox, add_item, disc_item, discs_path,
                      path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
                      similarity, simplify)
@@ -101,6 +102,7 @@ class LandscapeView(View, NativePlotWidget):
         self.scale = None
         self.arrows_small = False       # the gradient has shrunk below 1/20 of the view at this scale
         self.title_note = ""            # what the title adds (θ held)
+        self.slow_motion = None         # samples shown in slow motion (None: off)
         self.levels = None              # the heatmap's (low, high), once there is one
         self.arrows_drawn = 0           # per-sample arrows in the last frame
         self.dots_drawn = 0             # per-sample tips in the last frame …
@@ -301,9 +303,42 @@ class LandscapeView(View, NativePlotWidget):
     def _discs(self, x, y, pixels: float, sides: int = 12):
         return discs_path(x, y, pixel_radius(self.getPlotItem(), pixels), sides)
 
+    def set_slow_motion(self, on: bool) -> None:
+        """Show the newest batch sample by sample (next_sample), or all of it."""
+        self.slow_motion = 1 if on else None
+        if not on:
+            self._unhover()
+        if self._record is not None:
+            self.show_record(self._record)
+
+    def next_sample(self) -> None:
+        """In slow motion, show one sample more."""
+        self._move_sample(1)
+
+    def previous_sample(self) -> None:
+        self._move_sample(-1)
+
+    def _move_sample(self, delta: int) -> None:
+        if self.slow_motion is not None and self._record is not None:
+            self.slow_motion = int(np.clip(self.slow_motion + delta, 1, len(self._record.rewards)))
+            self.show_record(self._record)
+
     def show_record(self, record) -> None:
-        """Samples, arrows and ellipse for the newest step (replica 0)."""
+        """Samples, arrows and ellipse for the newest step (replica 0); in slow motion, its
+        first samples only, the newest of them highlighted."""
+        if record is not self._record and self.slow_motion is not None:
+            self.slow_motion = 1            # a new batch starts again from its first sample
         self._record = record
+        if self.slow_motion is not None and record.contributions is not None:
+            k = min(self.slow_motion, len(record.rewards))
+            self._show(first_samples(record, k, self.plane),
+                       f"  ·  slow motion: sample {k} of {len(record.rewards)} (. next, , back)")
+            self._hovered = k - 1
+            self._show_hover(k - 1)
+        else:
+            self._show(record, "")
+
+    def _show(self, record, note: str) -> None:
         theta = record.theta_next[0]
         plane = self.plane
         origin = np.array(plane.point(theta))
@@ -323,7 +358,7 @@ class LandscapeView(View, NativePlotWidget):
         for k, ring in enumerate(self.density, start=1):   # k σ: the 2-s.d. map at scale k/2
             _place([ring], None if density is None else _ellipse_transform(density[0], density[1], k / 2))
         title = (f"arrows drawn at {s:g} × gradient" + ("  (small now: A fits them)" if self.arrows_small else "")
-                 + self.title_note)
+                 + self.title_note + note)
         contributions = record.contributions
         n = len(record.rewards)
         drawn = min(n, MAX_DRAWN)
