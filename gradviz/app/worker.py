@@ -41,6 +41,10 @@ MEASURE_DELAY_MS = 100
 # (the curve costs ~26 ms: one every 6.5 s instead of 3).  A changed setting is measured at
 # once.
 MEASURE_SHARE = 0.004
+# A new run shows a batch at θ₀ at once (a preview: a few ms) when it has at most this many
+# samples a step; a larger one shows its first when it steps (a reset queued behind a
+# preview of 2·10⁶ samples would wait 0.3 s).
+PREVIEW_MAX_SAMPLES = 50_000
 
 
 _COLLECTOR = None
@@ -324,7 +328,8 @@ class EngineWorker(QObject):
         self._run_number += 1
         self._emit_status()         # first, so that the GUI drops the old run's reports
         self._send_landscape()
-        self._send_preview()        # the new run's first batch, J and ĝ at θ₀, before a step
+        if config.runs * config.batch <= PREVIEW_MAX_SAMPLES:
+            self._send_preview()    # the new run's first batch, J and ĝ at θ₀, before a step
 
     def _schedule(self) -> None:
         fast = self._cap is None or self._target is not None

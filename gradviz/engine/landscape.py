@@ -110,33 +110,33 @@ _CASES = {1: ((3, 0),), 2: ((0, 1),), 3: ((3, 1),), 4: ((1, 2),), 5: ((3, 0), (1
 
 def contour_segments(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, levels) -> tuple:
     """Contour lines of Z[y, x] at ``levels`` as point pairs (x, y) for a pairs-connected
-    curve: vectorised marching squares, each crossing placed by linear interpolation."""
+    curve: marching squares over the cells each level crosses (found at once from the
+    cells' lowest and highest corners), each crossing placed by linear interpolation."""
     a, b, c, d = Z[:-1, :-1], Z[:-1, 1:], Z[1:, 1:], Z[1:, :-1]   # bl, br, tr, tl
-    x0, x1 = xs[:-1][None, :], xs[1:][None, :]
-    y0, y1 = ys[:-1][:, None], ys[1:][:, None]
+    low = np.minimum(np.minimum(a, b), np.minimum(c, d))
+    high = np.maximum(np.maximum(a, b), np.maximum(c, d))
     out_x, out_y = [], []
     for level in levels:
+        rows, cols = np.nonzero((low < level) & (high >= level))
+        A, B, C, D = a[rows, cols], b[rows, cols], c[rows, cols], d[rows, cols]
+        x0, x1, y0, y1 = xs[cols], xs[cols + 1], ys[rows], ys[rows + 1]
+
         def cross(p, q):
             with np.errstate(all="ignore"):
                 t = (level - p) / (q - p)
             return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
-        t = (cross(a, b), cross(b, c), cross(d, c), cross(a, d))
-        edges = (  # crossing point on each edge, as (x, y) arrays of the cell grid's shape
-            (x0 + t[0] * (x1 - x0), np.broadcast_to(y0, a.shape)),
-            (np.broadcast_to(x1, a.shape), y0 + t[1] * (y1 - y0)),
-            (x0 + t[2] * (x1 - x0), np.broadcast_to(y1, a.shape)),
-            (np.broadcast_to(x0, a.shape), y0 + t[3] * (y1 - y0)),
-        )
-        case = ((a >= level) * 1 + (b >= level) * 2 + (c >= level) * 4 + (d >= level) * 8)
+
+        edges = (  # the crossing on each edge of each cell: bottom, right, top, left
+            (x0 + cross(A, B) * (x1 - x0), y0), (x1, y0 + cross(B, C) * (y1 - y0)),
+            (x0 + cross(D, C) * (x1 - x0), y1), (x0, y0 + cross(A, D) * (y1 - y0)))
+        case = (A >= level) * 1 + (B >= level) * 2 + (C >= level) * 4 + (D >= level) * 8
         for code, pairs in _CASES.items():
             cells = case == code
             if not cells.any():
                 continue
             for e, f in pairs:
-                out_x.append(np.stack([np.broadcast_to(edges[e][0], a.shape)[cells],
-                                       np.broadcast_to(edges[f][0], a.shape)[cells]], 1).ravel())
-                out_y.append(np.stack([np.broadcast_to(edges[e][1], a.shape)[cells],
-                                       np.broadcast_to(edges[f][1], a.shape)[cells]], 1).ravel())
+                out_x.append(np.stack([edges[e][0][cells], edges[f][0][cells]], 1).ravel())
+                out_y.append(np.stack([edges[e][1][cells], edges[f][1][cells]], 1).ravel())
     if not out_x:
         return np.empty(0), np.empty(0)
     return np.concatenate(out_x), np.concatenate(out_y)
