@@ -17,7 +17,7 @@ from .probability import softmax
 from .quadrature import REACH
 from .rewards import Reward
 
-MAX_FINE = 4000
+MAX_FINE = 1200      # fine points an axis: F costs MAX_FINE² reward evaluations (a view 2⁸ wide, 60 ms)
 
 
 MARGIN = 1.5      # the grid spans the view × this: a plot wider than tall still shows J at its sides
@@ -60,6 +60,9 @@ def _kernel(centres: np.ndarray, fine: np.ndarray, sigma: float) -> np.ndarray:
 
 def gaussian_landscape(reward: Reward, sigma: float, view=None, size: int = SIZE,
                        margin: float = MARGIN) -> Landscape:
+    """J over ``view`` (and a margin around it), f blurred by the Gaussian of width σ.  On a
+    view so wide that MAX_FINE points an axis are coarser than σ, the blur is the points'
+    spacing instead: what a pixel of such a view would average anyway."""
     view = tuple(view or reward.view)
     x0, x1, y0, y1 = widened(view, margin)
     xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
@@ -69,7 +72,8 @@ def gaussian_landscape(reward: Reward, sigma: float, view=None, size: int = SIZE
     fine_x = np.linspace(x0 - pad, x1 + pad, count)
     fine_y = np.linspace(y0 - pad, y1 + pad, count)
     F = np.nan_to_num(reward(fine_x[None, :], fine_y[:, None]), nan=0.0, posinf=0.0, neginf=0.0)
-    J = (_kernel(ys, fine_y, sigma) @ F) @ _kernel(xs, fine_x, sigma).T
+    blur = max(sigma, fine_x[1] - fine_x[0], fine_y[1] - fine_y[0])
+    J = (_kernel(ys, fine_y, blur) @ F) @ _kernel(xs, fine_x, blur).T
     raw = reward(xs[None, :], ys[:, None])
     return Landscape(xs, ys, J, view, np.array(raw))
 
