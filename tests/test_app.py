@@ -538,3 +538,14 @@ def test_a_typed_formula_and_the_speed_are_remembered(qtbot, make_window):
         assert again.panel.speed.currentIndex() == 2
     finally:
         again.close()
+
+
+def test_the_export_dialog_offers_the_plots_this_problem_shows(qtbot, make_window):
+    from gradviz.app.exporting import ExportDialog
+    window = make_window(problem="bandit")
+    qtbot.waitUntil(lambda: window.model.kind.name == "bandit")
+    dialog = ExportDialog(window)
+    offered = [dialog.what.itemData(i) for i in range(dialog.what.count())]
+    assert offered[0] == "policy" and "landscape" not in offered and "simplex" not in offered
+    assert {"derivation", "window", "csv", "gif"} <= set(offered)
+    dialog.close()

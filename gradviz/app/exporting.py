@@ -188,7 +188,7 @@ class ExportDialog(QDialog):
         self.window = window
         self.setWindowTitle("Export")
         self.what = QComboBox()
-        for name in PLOTS:       # each item carries what it exports
+        for name in (*window.model.views, "window"):   # the plots this problem shows
             self.what.addItem("the whole window" if name == "window" else f"plot: {name}", name)
         self.what.addItem("data: every step (CSV)", "csv")
         self.what.addItem("animation: θ on the landscape (GIF)", "gif")
