@@ -606,3 +606,17 @@ def test_slow_motion_shows_the_batch_sample_by_sample(qtbot, make_window):
     np.testing.assert_allclose(contributions.mean(axis=0), record.estimate[0], rtol=1e-12)
     window.slow_action.trigger()
     assert view.slow_motion is None and view.dots_drawn == 5
+
+
+@pytest.mark.parametrize("offset", [4.0, -4.0, 0.0])
+def test_the_policy_bars_two_axes_share_their_zero(qtbot, make_window, offset):
+    """#6: π(a) on the left, the true values on the right, 0 at one height on both."""
+    window = make_window(problem="bandit", offset=offset)
+    view = window.views["policy"]
+    qtbot.waitUntil(lambda: window.model.policy_now() is not None)
+    window.frames.draw_now()
+    left = view.getPlotItem().vb.mapViewToScene(QPointF(1.0, 0.0)).y()
+    right = view.value_axis.mapViewToScene(QPointF(1.0, 0.0)).y()
+    assert abs(left - right) < 1.0
+    (_, _), (low, high) = view.getPlotItem().vb.viewRange()
+    assert high == pytest.approx(1.02) and low <= 0

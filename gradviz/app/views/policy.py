@@ -89,7 +89,7 @@ class PolicyBarsView(View, NativePlotWidget):
         self.value_axis.addItem(self.values, ignoreBounds=True)
         self._shown = None
         p.vb.sigResized.connect(self._sync)
-        p.setYRange(0, 1.02)
+        p.setYRange(0, 1.02, padding=0)
 
     def _sync(self) -> None:
         self.value_axis.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
@@ -107,8 +107,14 @@ class PolicyBarsView(View, NativePlotWidget):
             # the true values stay put during a run: redraw them and the axes when they change
             self._shown = np.array(values, dtype=float)
             self.values.setPath(bars_path(actions + 0.2, values, 0.38))
+            # both axes put 0 at the same height: the value axis spans its values and 0, the
+            # π axis 0 … 1.02 with the same share below 0
             lo, hi = min(0.0, float(values.min())), max(0.0, float(values.max()))
-            self.value_axis.setYRange(lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
+            hi = max(hi, 0.25 * (hi - lo), 1e-9)         # room above 0 for π, whatever the values
+            span = (hi - lo) * 1.05
+            below = -lo * 1.05 / span                    # the share of the height under 0
+            self.value_axis.setYRange(-below * span, (1 - below) * span, padding=0)
+            self.getPlotItem().setYRange(-1.02 * below / (1 - below), 1.02, padding=0)
             self.getPlotItem().setXRange(0.4, k + 0.6, padding=0)
         best = int(np.argmax(values)) + 1
         set_title(self.getPlotItem(), f"blue: π(a|θ)   vermillion: true value   best action: {best}")
