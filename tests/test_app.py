@@ -63,8 +63,11 @@ def test_step_reset_and_problem_switch(qtbot, make_window):
     window = make_window()
     assert step_and_wait(qtbot, window).step == 0
     assert step_and_wait(qtbot, window).step == 1
+    old_run = window.model.run
     window.reset()
-    qtbot.waitUntil(lambda: window.model.status.step == 0 and window.model.latest is None)
+    # the new run: no step yet (at most a preview batch at θ₀, which comes just after)
+    qtbot.waitUntil(lambda: window.model.run != old_run and window.model.status.step == 0)
+    assert window.model.latest is None or window.model.latest.preview
     window.panel.problem.textActivated.emit("softmax")
     qtbot.waitUntil(lambda: window.model.status.config.problem == "softmax")
     record = step_and_wait(qtbot, window)
