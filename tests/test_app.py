@@ -99,7 +99,8 @@ def pg_point(x, y):
 def test_step_shortcuts(qtbot, make_window, key):
     window = make_window()
     QTest.keyClick(window, key)
-    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step == 0)
+    qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview
+                    and window.model.latest.step == 0)   # a step, not the new run's preview
 
 
 def test_space_runs_and_pauses_and_r_resets(qtbot, make_window):
@@ -452,7 +453,8 @@ def test_a_shortcut_typed_in_a_number_field_runs_and_is_not_typed(qtbot, make_wi
     field.setFocus()
     qtbot.waitUntil(field.hasFocus)
     QTest.keyClicks(field, "s")                      # S: one step
-    qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step == 0)
+    qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview
+                    and window.model.latest.step == 0)
     QTest.keyClicks(field, "2")
     assert field.text() == "162"                      # digits still type
     assert window.model.config.batch == 16

@@ -22,9 +22,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 def stepped_window(qtbot, make_window):
     window = make_window(batch=32)
     for _ in range(5):
-        before = window.model.latest.step if window.model.latest is not None else -1
+        # steps taken so far (a preview batch at θ₀, which a new run may show first, takes none)
+        before = window.model.latest.steps_taken if window.model.latest is not None else 0
         window.step_once()
-        qtbot.waitUntil(lambda: window.model.latest is not None and window.model.latest.step == before + 1)
+        qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview
+                        and window.model.latest.steps_taken == before + 1)
     window.frames.dirty = True
     window.frames.tick()
     return window
