@@ -86,7 +86,11 @@ def export_command(argv) -> int:
     _quiet_offscreen_notices()
     app = create_application()  # noqa: F841  (kept alive while rendering)
     window = headless_window(config, size)
-    widget = plot_widget(window, args.plot)
+    try:
+        widget = plot_widget(window, args.plot)
+    except ExportError as err:
+        window.close()
+        fail(f"--plot: {err}")
     frames, reason = play(window, Run(config.with_changes(schedule=list(config.schedule))), steps,
                           frames=args.frames if suffix == ".gif" else 0, plot=widget,
                           progress=_report_progress if args.progress else None)

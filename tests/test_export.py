@@ -162,6 +162,7 @@ def test_headless_figures_from_a_session_file(tmp_path, suffix):
 
 @pytest.mark.parametrize("args,message", [
     (["--plot", "nope", "--out", "x.png"], "--plot"),
+    (["--plot", "simplex", "--out", "x.png"], "--plot: plot 'simplex' does not show the gaussian"),
     (["--out", "x.jpg"], "--out"),
     (["--steps", "-1", "--out", "x.png"], "--steps"),
     (["--width", "5", "--out", "x.png"], "--width"),

@@ -34,9 +34,14 @@ class ExportError(WriteError):
 
 
 def plot_widget(window, name: str) -> QWidget:
-    """The widget that draws plot ``name`` in the main window."""
+    """The widget that draws plot ``name`` in the main window: a plot the run's problem
+    shows, its central one ("landscape"), or the whole window ("window")."""
     if name not in PLOTS:
         raise ExportError(f"unknown plot {name!r} (choose from {', '.join(PLOTS)})")
+    shown = window.model.views
+    if name not in (*shown, "landscape", "window"):
+        raise ExportError(f"plot {name!r} does not show the {window.model.kind.name} problem "
+                          f"(it shows {', '.join(shown)})")
     return window.plot_widget(name)
 
 

@@ -53,6 +53,7 @@ class AppModel(QObject):
             self.run = status.run
             self.latest = self.chain = None
             self.series = DecimatedSeries()
+            self._thinned = (None, None)    # keyed by the series' id, which a new one may reuse
             self._set_kind(status.config)
             self.runChanged.emit()
         self.statusChanged.emit()
