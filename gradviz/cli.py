@@ -19,8 +19,9 @@ from .plots import describe as describe_plots
 RUN_OPTIONS = [
     # (flag, config key, help); each problem's own settings follow (problem_options)
     ("--problem", "problem", "the problem: see `gradviz list` (default gaussian)"),
-    ("--estimator", "estimator", "score | pathwise | exact (default score)"),
-    ("--baseline", "baseline", "none | mean | loo | past | average | ema | optimal (default none)"),
+    ("--estimator", "estimator", " | ".join(cfg.ESTIMATORS) + " (default score; which a problem "
+                                 "offers: `gradviz list`)"),
+    ("--baseline", "baseline", " | ".join(cfg.BASELINES) + " (default none; for score)"),
     ("--ema-rate", "ema_rate", "rate ρ of the ema baseline, 0 < ρ ≤ 1 (default 0.1)"),
     ("--optimizer", "optimizer", "sgd | momentum | adam (default sgd)"),
     ("--lr", "lr", "learning rate α > 0 (default 0.5)"),
@@ -133,11 +134,13 @@ def list_command(argv) -> int:
     Parser(prog="gradviz list", description="List problems, rewards, estimators and baselines."
             ).parse_args(argv)
     from .engine import presets
-    from .engine.rewards import CATALOGUE
+    from .engine.problems import KINDS
 
-    sections = [("problems", cfg.problems()),
-                ("rewards (gaussian; or type a formula in x and y)",
-                 {name: r.description for name, r in CATALOGUE.items()}),
+    offered = [(f"{setting.name} ({kind.name} {setting.flag} VALUE: one of these, or your own)",
+                dict(setting.suggestions))
+               for kind in KINDS.values() for setting in kind.settings
+               if setting.kind == "text" and setting.suggestions]
+    sections = [("problems", cfg.problems()), *offered,
                 ("estimators", cfg.ESTIMATORS), ("baselines", cfg.BASELINES),
                 ("optimizers", cfg.OPTIMIZERS),
                 ("plots (gradviz export --plot NAME)", describe_plots()),

@@ -21,7 +21,11 @@ from .settings import vector as _vector
 ESTIMATORS = {
     "score": "score function (the log-derivative trick): mean of (f(x) − b)·∇log p(x|θ)",
     "pathwise": "reparameterisation: mean of ∇θ f(μ + σε) (gaussian only)",
-    "exact": "the exact gradient, by enumeration or quadrature (no sampling noise)",
+    "togo": "reward-to-go: Σ_t ∇log π(a_t|s_t) times the return after t only (trajectories; "
+            "no baseline)",
+    "value": "reward-to-go minus the exact state value, Σ_t (G_t − γ^t V(s_t)) ∇log π(a_t|s_t) "
+             "(trajectories; no baseline)",
+    "exact": "the exact gradient, by enumeration, quadrature or dynamic programming (no sampling noise)",
 }
 BASELINES = {
     "none": "b = 0",

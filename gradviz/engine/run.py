@@ -85,7 +85,8 @@ def make_problem(config: RunConfig, rng: np.random.Generator):
 def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: RunningBaseline):
     """ĝ for every replica from one batch, with what it is made of.
 
-    score:    cᵢ = (f(xᵢ) − bᵢ) ∇θ log p(xᵢ|θ);   pathwise: cᵢ = ∇θ f(μ + σεᵢ);   exact: ĝ = ∇J.
+    score:    cᵢ = (f(xᵢ) − bᵢ) ∇θ log p(xᵢ|θ);   pathwise: cᵢ = ∇θ f(μ + σεᵢ);   exact: ĝ = ∇J;
+    any other: the problem's own (Problem.estimator_terms: reward-to-go for trajectories).
     ĝ = (1/N) Σᵢ cᵢ.  Var(ĝ_k) = s²_k/N, s² the contributions' sample variance (ddof 1),
     when they are independent (or nearly: optimal from N = 16); otherwise the jackknife
     (baselines.py), since the contributions share rewards.
@@ -118,6 +119,8 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
                 spread = jackknife_spread(cfg.baseline, f, scores, moment, running)
     elif cfg.estimator == "pathwise":
         contributions = problem.pathwise(theta, batch)
+    elif cfg.estimator != "exact":      # one the problem brings (reward-to-go, …)
+        contributions = problem.estimator_terms(cfg.estimator, theta, batch)
     if contributions is None:
         return grad, np.zeros_like(grad), None, None, None, None
     contributions0, scores0 = contributions[0].T, (scores[0].T if scores is not None else None)
@@ -251,6 +254,7 @@ class Run:
             plane_covariance=_frozen(plane_cov),
             policy=problem.policy_bars(new_theta[0]),
             density=problem.density(theta[0]),
+            extra=problem.report(theta, batch),
         )
         return record, f, new_state
 

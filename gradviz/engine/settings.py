@@ -91,7 +91,7 @@ class Setting:
     """One setting of a problem.
 
     ``kind`` says how it is typed and shown: "number", "integer", "log" (a number on a
-    logarithmic slider), "bool", "vector" (comma-separated numbers) or "text" (free text,
+    logarithmic slider), "bool", "vector" (comma-separated numbers), "choice" (one of ``suggestions``'s names) or "text" (free text,
     with ``suggestions`` offered, each with a sentence that says what it is).  ``live`` settings may change between steps; the others
     start a new run.  ``label`` is the control's label, ``help`` the command line's and the
     tooltip's text."""
@@ -117,6 +117,8 @@ class Setting:
             return integer(self.name, value, int(self.lo), int(self.hi))
         if self.kind == "bool":
             return boolean(self.name, value)
+        if self.kind == "choice":
+            return choice(self.name, value, [name for name, _ in self.suggestions])
         if self.kind == "vector":
             return vector(self.name, value, min_length=self.min_length, max_length=self.max_length)
         return text(self.name, value)

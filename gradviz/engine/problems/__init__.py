@@ -13,9 +13,10 @@ from .categorical import CategoricalTerms, SoftmaxProblem
 from .categorical import KIND as SOFTMAX
 from .gaussian import KIND as GAUSSIAN
 from .gaussian import GaussianProblem
+from .gridworld import KIND as GRIDWORLD
 from ..probability import softmax
 
-BUILT_IN = (GAUSSIAN, SOFTMAX, BANDIT)
+BUILT_IN = (GAUSSIAN, SOFTMAX, BANDIT, GRIDWORLD)
 KINDS: dict[str, ProblemKind] = {}
 
 

@@ -80,6 +80,15 @@ class Problem:
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
+    def estimator_terms(self, name: str, theta: np.ndarray, batch: Batch) -> np.ndarray:
+        """Per-sample contributions (R, d, N) of an estimator this problem brings itself
+        (its kind lists it in ``estimators``; gridworld.py: reward-to-go)."""
+        raise NotImplementedError(f"estimator {name!r}")
+
+    def report(self, theta: np.ndarray, batch: Batch) -> object:
+        """Anything else a step should report for drawing (StepRecord.extra), or None."""
+        return None
+
     def exact_terms(self, theta: np.ndarray) -> tuple | None:
         """How many terms the exact sum over x takes, and of what: (3, "actions")."""
         return None
