@@ -38,6 +38,9 @@ PLOTS = {
                      "gradviz.app.views.series:ReplicasView", "tabs"),
     "simplex": Plot("π's path on the probability simplex (three actions)", "Policy simplex",
                     "gradviz.app.views.policy:SimplexView", "tabs"),
+    "grid": Plot("the gridworld: π(a|s) as arrows in every cell, the batch's episodes coloured "
+                 "by return, and the cells' visits", "Gridworld", "gradviz.app.views.grid:GridView",
+                 "central"),
     "window": Plot("the whole window"),
 }
 

@@ -220,3 +220,34 @@ def test_memory_bound_counts_the_horizon():
 
 def test_a_named_map_is_the_map_it_names():
     assert exact_at(np.zeros(16), grid="tiny")[0] == exact_at(np.zeros(16), grid="S.X/..G")[0]
+
+
+def test_the_app_draws_the_engine_s_grid_report(qtbot, make_window):
+    """The grid view draws what the step reported: π's arrows at θ_t, the drawn episodes split
+    by the sign of their return, the cells shaded by visits."""
+    from gradviz.app.views.grid import SHADES, arrows, episode_points
+
+    window = make_window(problem="gridworld", estimator="togo", batch=40, theta0=tuple(
+        np.linspace(-1, 1, 44)))
+    view = window.views["grid"]
+    assert window.central.currentWidget() is view
+    window.step_once()
+    qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview)
+    window.frames.draw_now()
+    record = window.model.latest
+    report = record.extra
+    np.testing.assert_allclose(report.policy, make_problem(
+        window.model.status.config, np.random.default_rng(0)).policy(record.theta[:1])[0], rtol=1e-12)
+    assert report.returns.shape == (40,)
+    np.testing.assert_allclose(report.returns, record.rewards, rtol=0, atol=0)
+    sx, _, heads = arrows(report.grid.cells[:, ::-1].astype(float), report.policy)
+    assert view.shafts.path().elementCount() == len(sx)
+    assert view.heads.path().elementCount() == 4 * len(heads)        # move + 2 lines + close
+    x, _, move, episode = episode_points(report)
+    counts = [(report.returns > 0).sum(), (report.returns < 0).sum(), (report.returns == 0).sum()]
+    for item, count in zip(view.paths, counts):
+        starts = sum(1 for i in range(item.path().elementCount()) if item.path().elementAt(i).isMoveTo())
+        assert starts == count
+    shaded = sum(item.path().elementCount() // 5 for item in view.heat)  # a square: 5 elements
+    assert shaded == int((report.visits > 0).sum())
+    assert len(view.heat) == SHADES

@@ -48,6 +48,12 @@ class SettingControl(QObject):
         elif kind == "vector":
             self.input = self.widget = QLineEdit()
             self.input.editingFinished.connect(self._emit_text)
+        elif kind == "choice":
+            self.input = self.widget = QComboBox()
+            for name, description in setting.suggestions:
+                self.input.addItem(name)
+                self.input.setItemData(self.input.count() - 1, description, Qt.ToolTipRole)
+            self.input.textActivated.connect(self._emit_text)
         else:   # text, with suggestions to pick from (the reward catalogue)
             self.input = QComboBox()
             self.input.setEditable(True)
@@ -82,7 +88,9 @@ class SettingControl(QObject):
             return self.input.isChecked()
         if kind in ("number", "integer"):
             return self.input.value()
-        return self.input.currentText().strip() if kind == "text" else self.input.text().strip()
+        if kind in ("text", "choice"):
+            return self.input.currentText().strip()
+        return self.input.text().strip()
 
     def show(self, value) -> None:
         """Show ``value`` without emitting anything."""

@@ -17,18 +17,21 @@ SHOWN = 3       # components of a vector written out
 def _math(text: str) -> str:
     """Plain notation to rich text: _x → subscript, θ-italics left to the font."""
     for plain, rich in (("∇θ", "∇<sub>θ</sub>"), ("E_x", "𝔼<sub>x∼p(x|θ)</sub>"),
+                        ("E_τ", "𝔼<sub>τ∼p(τ|θ)</sub>"),
                         ("E_ε", "𝔼<sub>ε∼N(0,I)</sub>"), ("Σ_x", "Σ<sub>x</sub>"),
-                        ("Σ_i", "Σ<sub>i</sub>"), ("x_i", "x<sub>i</sub>"), ("b_i", "b<sub>i</sub>"),
-                        ("ε_i", "ε<sub>i</sub>")):
+                        ("Σ_τ", "Σ<sub>τ</sub>"), ("Σ_t", "Σ<sub>t</sub>"), ("γ^t", "γ<sup>t</sup>"),
+                        ("Σ_i", "Σ<sub>i</sub>"), ("x_i", "x<sub>i</sub>"), ("τ_i", "τ<sub>i</sub>"),
+                        ("b_i", "b<sub>i</sub>"), ("G_t", "G<sub>t</sub>"), ("a_t", "a<sub>t</sub>"),
+                        ("s_t", "s<sub>t</sub>"), ("ε_i", "ε<sub>i</sub>")):
         text = text.replace(plain, rich)
     return text
 
 
-def lines(estimator: str, baseline: str, sum_over_x: str):
-    """(formula, which value, note) for each line of the chain: the value is "sum" (∇ of
-    the exact sum, by differences), "exact" (Σ f ∇p as the problem computes it) or
-    "estimate" (ĝ ± s.e.)."""
-    s = sum_over_x
+def lines(estimator: str, baseline: str, kind):
+    """(formula, which value, note) for each line of the chain, in the notation of the
+    problem's ``kind`` (its sum, its sample x or τ): the value is "sum" (∇ of the exact sum,
+    by differences), "exact" (Σ f ∇p as the problem computes it) or "estimate" (ĝ ± s.e.)."""
+    s = kind.sum_over_x
     if estimator == "pathwise":
         return [("∇θ E_x[ f(x) ]", "sum", "the derivative of the exact sum"),
                 ("= ∇θ E_ε[ f(μ + σε) ]", "sum", "x = μ + σε: θ moves x, not the density"),
@@ -41,9 +44,33 @@ def lines(estimator: str, baseline: str, sum_over_x: str):
              (f"= {s} f(x) (∇θ p(x|θ) / p(x|θ)) p(x|θ)", "exact", "× p/p = 1"),
              (f"= {s} f(x) ∇θ log p(x|θ) p(x|θ)", "exact", "∇ log p = ∇p / p"),
              ("= E_x[ f(x) ∇θ log p(x|θ) ]", "exact", "a mean under p: samples can estimate it")]
+    if kind.score_expansion:
+        chain.append((f"= E_x[ f(x) {kind.score_expansion} ]", "exact",
+                       "log p(τ|θ) = Σ log π(a|s) + Σ log P(s′|s, a): the world's P has no θ"))
     if estimator == "exact":
-        return chain + [("= ∇J, no sampling", "exact", "the exact estimator")]
-    return chain + [(f"≈ (1/N) Σ_i {weight} ∇θ log p(x_i|θ)", "estimate", "")]
+        chain.append(("= ∇J, no sampling", "exact", "the exact estimator"))
+    elif estimator in kind.estimator_formulas:
+        formula, note = kind.estimator_formulas[estimator]
+        chain.append((f"≈ {formula}", "estimate", note))
+    else:
+        score = kind.score_expansion or "∇θ log p(x_i|θ)"
+        chain.append((f"≈ (1/N) Σ_i {weight} {score}", "estimate", ""))
+    symbol = kind.sample_symbol
+    return [(_named(formula, symbol), which, note) for formula, which, note in chain]
+
+
+def _named(formula: str, symbol: str) -> str:
+    """The formula with the sample called ``symbol`` (x → τ for a trajectory)."""
+    return formula if symbol == "x" else formula.replace("x", symbol)
+
+
+def count_text(count: int) -> str:
+    """A count in full up to a billion, beyond that as 1.10·10¹² (4^H grows past any float)."""
+    if count < 10**9:
+        return f"{count:,}"
+    digits = str(count)
+    exponent = str(len(digits) - 1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{digits[0]}.{digits[1:3]}·10{exponent}"
 
 
 def vector_text(values, errors=None) -> str:
@@ -81,14 +108,14 @@ class DerivationView(View, QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         self.rows: list[tuple[QLabel, QLabel, QLabel]] = []
-        self.shown = (None, None, None)     # (estimator, baseline, notation) laid out
+        self.shown = (None, None, None)     # (estimator, baseline, problem kind) laid out
         self._texts: dict[QLabel, str] = {}
 
     def on_run(self, model) -> None:
         self.shown = (None, None, None)
         self._set(self.title, "")
 
-    def _lay_out(self, estimator: str, baseline: str, notation: str) -> None:
+    def _lay_out(self, estimator: str, baseline: str, notation) -> None:
         for row in self.rows:
             for label in row:
                 self.grid.removeWidget(label)
@@ -117,11 +144,11 @@ class DerivationView(View, QScrollArea):
         chain = model.chain
         if chain is None:
             return
-        notation = model.kind.sum_over_x
+        notation = model.kind
         if self.shown != (chain.estimator, chain.baseline, notation):
             self._lay_out(chain.estimator, chain.baseline, notation)
         count, what = chain.terms if chain.terms else (None, "")
-        exact_note = f"exact: a sum over all {count:,} {what}" if count else "exact"
+        exact_note = f"exact: a sum over all {count_text(count)} {what}" if count else "exact"
         values = {"sum": (vector_text(chain.grad_of_sum), style.EXACT),
                   "exact": (vector_text(chain.grad), style.EXACT),
                   "estimate": (vector_text(chain.estimate, chain.stderr), style.ESTIMATE)}
@@ -134,5 +161,6 @@ class DerivationView(View, QScrollArea):
             elif which == "exact" and not note:
                 note = exact_note
             self._set(label_note, note)
-        self._set(self.title, "Each line equals the next; the exact lines need every x, the last "
-                              "only the samples. Values at the current θ, component by component.")
+        symbol = model.kind.sample_symbol
+        self._set(self.title, f"Each line equals the next; the exact lines need every {symbol}, the "
+                              "last only the samples. Values at the current θ, component by component.")

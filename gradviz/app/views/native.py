@@ -191,10 +191,13 @@ class AxisPicture(QGraphicsPixmapItem):
 
 @contextmanager
 def live_axes(widget: QWidget):
-    """Within this block the axes of every plot in ``widget`` paint themselves (exports)."""
+    """Within this block the axes of every plot in ``widget`` paint themselves, with every
+    deferred range change applied (exports)."""
     views = ([widget] if isinstance(widget, NativePaint) else []) + [
         view for view in widget.findChildren(QGraphicsView) if isinstance(view, NativePaint)]
     pictures = [picture for view in views for picture in view.axis_pictures]
+    for view in views:      # a render is not a paint event: apply deferred range changes now
+        view.scene().prepareForPaint()
     for picture in pictures:
         picture.set_live(True)
     try:

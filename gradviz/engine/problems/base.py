@@ -154,6 +154,9 @@ class ProblemKind:
     settings: tuple[Setting, ...] = ()
     estimators = ("score", "exact")
     sum_over_x = "Σ_x"          # how the exact sum over x is written ("∫dx" for a density)
+    sample_symbol = "x"         # what one sample is called in the derivation ("τ": a trajectory)
+    score_expansion = ""        # ∇θ log p(x|θ) written out, when that teaches (trajectories)
+    estimator_formulas: dict = {}   # the derivation's last line for the problem's own estimators
 
     def dim(self, config) -> int:
         raise NotImplementedError

@@ -155,6 +155,15 @@ class GridworldKind(ProblemKind):
     name = "gridworld"
     description = "episodes on a grid (S start, G goal, X pit, # wall): π_θ(a|s) over cells, f(τ) the return"
     estimators = ("score", "togo", "value", "exact")
+    sum_over_x = "Σ_τ"
+    sample_symbol = "τ"
+    score_expansion = "Σ_t ∇θ log π(a_t|s_t)"
+    estimator_formulas = {
+        "togo": ("(1/N) Σ_i Σ_t G_t ∇θ log π(a_t|s_t)",
+                 "reward-to-go G_t: rewards before t do not depend on a_t"),
+        "value": ("(1/N) Σ_i Σ_t (G_t − γ^t V(s_t)) ∇θ log π(a_t|s_t)",
+                  "minus the exact value of s_t: E[∇log π(a_t|s_t) | s_t] = 0"),
+    }
     settings = (
         Setting("grid", "text", "cliff", label="grid", suggestions=GRIDS,
                 help="a named map (cliff, tiny, rooms, bridge) or your own: rows separated by "
