@@ -25,6 +25,32 @@ def isolated_settings(request, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def closed_windows_deleted_in_order(request):
+    """After a Qt test, delete its closed main windows through Qt (parents before children)
+    and collect their Python garbage at once, with no engine running.
+
+    Left to Python's collector, a closed window's reference cycles (pyqtgraph's scenes,
+    items and views refer to each other) are broken in arbitrary order at an arbitrary later
+    moment: a scene could go before its items while a later test's window was starting,
+    which crashed the interpreter now and then (pyqtgraph issues #55 and #1628)."""
+    yield
+    if "qtbot" not in request.fixturenames:
+        return
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from gradviz.app.window import MainWindow
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow) and not widget.isVisible():
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
 def no_dangling_threads_or_timers(request, monkeypatch):
     """Fail a Qt test that leaves an engine thread or a started QTimer running (napari-style)."""
     if "qtbot" not in request.fixturenames:

@@ -136,6 +136,9 @@ def test_monkey_2000_actions_keep_the_app_answering_and_consistent(qtbot, make_w
     {"problem": "gaussian", "sigma": 10.0, "lr": 10.0, "reward": "positive"},
     {"problem": "softmax", "theta0": [1000.0, -1000.0, 999.0], "lr": 10.0, "baseline": "optimal"},
     {"problem": "bandit", "runs": 10_000, "batch": 1, "lr": 10.0, "offset": 5.0},
+    {"problem": "gridworld", "lr": 1000.0, "batch": 1, "step_reward": -1000.0},
+    {"problem": "gridworld", "policy": "mlp", "lr": 1000.0, "batch": 2, "baseline": "optimal"},
+    {"problem": "gridworld", "estimator": "value", "lr": 1000.0, "gamma": 1.0, "horizon": 200},
 ])
 def test_extreme_settings_continue_finite_or_stop_with_a_reason(settings):
     run = Run(from_mapping({**settings, "steps": 0}))
@@ -151,6 +154,7 @@ def test_extreme_settings_continue_finite_or_stop_with_a_reason(settings):
     {"problem": "gaussian", "lr": 10.0, "batch": 1, "reward": "linear", "theta_bound": 50.0},
     {"problem": "softmax", "theta0": [1000.0, -1000.0, 999.0], "lr": 10.0, "batch": 1},
     {"problem": "bandit", "runs": 2000, "batch": 1, "lr": 10.0},
+    {"problem": "gridworld", "lr": 100.0, "batch": 1, "step_reward": -1.0},
 ])
 def test_extreme_settings_in_the_app_never_show_or_write_nan(qtbot, make_window, tmp_path, settings):
     window = make_window(**settings)

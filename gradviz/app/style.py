@@ -20,6 +20,26 @@ LANDSCAPE_MAP = "cividis"  # perceptually uniform and colour-blind safe
 BACKGROUND = "#FAFAFA"
 FOREGROUND = "#222222"
 
+# the UI scale (projector.py sets it): text sizes are multiplied by TEXT_SCALE; in projector
+# mode an opaque line is widened to at least LINE_MIN pixels (1.5 times its width)
+TEXT_SCALE = 1.0
+LINE_MIN = 0.0
+
+
+def set_scale(text_scale: float, minimum_line: float) -> None:
+    global TEXT_SCALE, LINE_MIN
+    TEXT_SCALE, LINE_MIN = text_scale, minimum_line
+
+
+def scaled_pt(size: str) -> str:
+    """A point size such as "9pt" at the UI scale."""
+    return f"{float(size.removesuffix('pt')) * TEXT_SCALE:.3g}pt"
+
+
+def line_width(width: float) -> float:
+    """A line's width in pixels at the UI scale (0 is a hairline, 1 px)."""
+    return max(1.5 * max(width, 1.0), LINE_MIN) if LINE_MIN else width
+
 
 def configure_pyqtgraph() -> None:
     """Light background (projects well), antialiasing, row-major images, and pyqtgraph's

@@ -30,6 +30,7 @@ from .layout import restore_layout, save_layout
 from .lessons import Lessons
 from .messages import MessageBoard
 from .model import AppModel
+from .projector import Projector
 from .statusbar import RunStatus
 from .worker import EngineThread, RunState
 
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.animations.done.connect(self._animation_done)
         self.animations.progress.connect(self._animation_progress)
         self.lessons = Lessons(self)
+        self.projector = Projector(self)
         self._build_actions()
 
         landscape = self.views["landscape"]
@@ -237,7 +239,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_)
         menu.addMenu("&Run").addActions(runs)
         view_menu = menu.addMenu("&View")
-        view_menu.addActions([fit, self.slow_action])
+        view_menu.addActions([fit, self.slow_action, *self.projector.actions(self._action)])
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())

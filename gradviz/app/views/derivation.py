@@ -5,7 +5,7 @@ current θ beside it (engine/derivation.py computes them).  The exact lines need
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from .. import style
@@ -111,6 +111,11 @@ class DerivationView(View, QScrollArea):
         self.shown = (None, None, None)     # (estimator, baseline, problem kind) laid out
         self._texts: dict[QLabel, str] = {}
 
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.FontChange:   # the UI scale changed: lay out again
+            self.shown = (None, None, None)
+        super().changeEvent(event)
+
     def on_run(self, model) -> None:
         self.shown = (None, None, None)
         self._set(self.title, "")
@@ -122,7 +127,10 @@ class DerivationView(View, QScrollArea):
                 label.deleteLater()
         self.rows, self._texts = [], {}
         font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
+        if font.pixelSize() > 0:        # the UI scale sets the font in pixels
+            font.setPixelSize(round(font.pixelSize() * 1.25))
+        else:
+            font.setPointSizeF(font.pointSizeF() * 1.25)
         for i, (formula, _, note) in enumerate(lines(estimator, baseline, notation)):
             row = (QLabel(_math(formula), self.page), QLabel(self.page), QLabel(note, self.page))
             for column, label in enumerate(row):

@@ -30,6 +30,7 @@ class Legend(QGraphicsRectItem):
         self.setPen(QPen(Qt.NoPen))
         self.setBrush(QBrush(fill if fill is not None else QColor(255, 255, 255, 150)))
         self.font = QFont()
+        self.point_size = point_size
         self.font.setPointSizeF(point_size)
         self.text_colour = QColor(text_colour)
         self._row_height = max(QFontMetricsF(self.font).height(), 12.0) + 4
@@ -63,6 +64,15 @@ class Legend(QGraphicsRectItem):
         self._items.append(items)
         self._fit()
         return len(self.texts) - 1
+
+    def scale_text(self, scale: float) -> None:
+        """Its text at ``scale`` times the size it was made with (the UI scale)."""
+        self.font.setPointSizeF(self.point_size * scale)
+        self._row_height = max(QFontMetricsF(self.font).height(), 12.0) + 4
+        for label, items in zip(self._labels, self._items):
+            label.setFont(self.font)
+            items[-1] = (label, -label.boundingRect().height() / 2)
+        self._fit()
 
     def set_shown(self, row: int, shown: bool) -> None:
         """Show or leave out row ``row`` (the rows below move up)."""

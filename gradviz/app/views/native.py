@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmap
                                QGraphicsScene, QGraphicsView, QGraphicsWidget,
                                QStyleOptionGraphicsItem, QWidget)
 
+from .. import style as app_style
+
 
 
 class _PrepareForPaint(QObject):
@@ -258,6 +260,8 @@ def qpen(colour: str, width: float, alpha: int = 255, style=Qt.SolidLine,
     c = QColor(colour)
     c.setAlpha(alpha)
     pen = QPen(c)
+    if alpha == 255:        # a translucent crowd (samples, episodes) keeps its fine lines
+        width = app_style.line_width(width)
     pen.setWidthF(0.0 if width <= 1 else width)
     pen.setCosmetic(True)
     pen.setStyle(style)
@@ -427,9 +431,9 @@ def set_title(plot: pg.PlotItem, text: str, size: str = "9pt") -> None:
 
     The plot is laid out at once: left to Qt's next event, that asks the title for its
     Python ``sizeHint`` while the engine thread holds the GIL (a wait for each call)."""
-    if getattr(plot, "_gradviz_title", None) != (text, size):
-        plot._gradviz_title = (text, size)
-        plot.setTitle(text, size=size)
+    if getattr(plot, "_gradviz_title", None) != (text, size, app_style.TEXT_SCALE):
+        plot._gradviz_title = (text, size, app_style.TEXT_SCALE)
+        plot.setTitle(text, size=app_style.scaled_pt(size))
         plot.layout.activate()
 
 

@@ -67,6 +67,7 @@ class Problem:
 
     dim: int
     plane: Plane | None = None
+    sample_cost = 1.0       # the work of one sample against one Gaussian draw (analysis.py)
 
     def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
         raise NotImplementedError

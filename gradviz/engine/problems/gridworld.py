@@ -64,6 +64,7 @@ class GridworldProblem(Problem):
         self.dynamics = dynamics
         self.parameters = parameters
         self.dim = parameters.dim
+        self.sample_cost = 4.0 * dynamics.horizon + parameters.dim    # an episode, measured ≈ so
         self._policy = (None, None)
         self._visits = (None, None)
 
