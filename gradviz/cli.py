@@ -165,6 +165,8 @@ def app_command(argv) -> int:
     p.add_argument("--config", metavar="FILE.toml", help="open a saved session")
     p.add_argument("--lesson", metavar="NAME", help="open a lesson (see `gradviz list`): a run "
                    "with a question to think about first and an explanation after")
+    p.add_argument("--projector", action="store_true",
+                   help="start in projector mode (F5 switches): a lecture-hall layout, large text")
     args = p.parse_args(argv)
     if args.config is not None and args.lesson is not None:
         fail("--config and --lesson: give one of them")
@@ -180,7 +182,7 @@ def app_command(argv) -> int:
         fail(str(err))
     from .app.launch import launch
 
-    return launch(config, lesson)
+    return launch(config, lesson, projector=args.projector)
 
 
 COMMANDS = {"run": run_command, "list": list_command}

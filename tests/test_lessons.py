@@ -37,6 +37,11 @@ def test_the_lessons_claims_hold_where_they_give_numbers():
 
     assert end("gradient-bandit").p_best.mean() > 0.8 > 0.6 > end("gradient-bandit", baseline="none").p_best.mean()
     assert end("local-optima").J[0] == pytest.approx(0.47, abs=0.02)
+    assert end("trajectories").J[0] == pytest.approx(0.31, abs=0.05)
+    spread = {name: Run(presets.lesson("trajectories").config.with_changes(
+        estimator=name, runs=2000)).step().estimate.var(axis=0).sum() for name in ("score", "togo", "value")}
+    assert spread["togo"] / spread["score"] == pytest.approx(0.63, abs=0.05)
+    assert spread["value"] / spread["score"] == pytest.approx(0.05, abs=0.02)
     held = presets.lesson("unbiased").config
     estimates = np.array([r.estimate[0] for r in Run(held).steps(held.steps)])
     error = estimates.mean(axis=0) - Run(held).step().grad[0]

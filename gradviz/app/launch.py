@@ -70,9 +70,9 @@ def create_application(argv=None):
     return app
 
 
-def launch(session=None, lesson=None) -> int:
+def launch(session=None, lesson=None, projector: bool = False) -> int:
     """Open the main window (on ``session`` = (config, app settings), or on ``lesson``, if
-    given) and run."""
+    given; in projector mode if ``projector``) and run."""
     problem = display_problem()
     if problem:
         print(f"gradviz: {problem}", file=sys.stderr)
@@ -83,6 +83,8 @@ def launch(session=None, lesson=None) -> int:
     config, app_settings = session if session else (None, None)
     window = MainWindow(config, app_settings)
     window.show()
+    if projector:
+        window.projector.toggle()
     if lesson is not None:
         window.lessons.start(lesson)
     elif session is None:

@@ -1,18 +1,19 @@
 """Projector mode and the UI scale, for a lecture hall.
 
 Projector mode (F5) lays the window out for a projected 1920 × 1080 screen: the central plot,
-the derivation and J over steps, nothing else; text at least 18 px, lines at least 2 px.
+the derivation and J over steps, nothing else; text at least 18 px, lines at least 2 px
+(but the thousand fine lines of a crowd of episodes, which would cost too much to widen).
 Ctrl + / Ctrl − scale every text in the window, in either mode (Ctrl 0: back to 100 %).
 
 Text: the application font (every widget without a font of its own follows it), and in
-each plot the axes' ticks and labels, the titles and the text items.  Lines: style.qpen
+each plot the axes' ticks and labels, the titles, legends and text items.  Lines: qpen
 widens every pen made from now on (style.line_width), and the pens of the items already in
 the plots are widened from the width they were made with (kept on the item)."""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractGraphicsShapeItem, QApplication, QGraphicsItem,
                                QGraphicsLineItem)
@@ -56,20 +57,37 @@ class Projector(QObject):
         px = self._base_px * self.scale
         return round(max(px, PROJECTOR_TEXT_PX * self.scale) if self.on else px)
 
+    def keeps(self, plot: str) -> bool:
+        """Whether the dock of ``plot`` may show in the current mode."""
+        return not self.on or plot in PROJECTOR_PLOTS
+
     def toggle(self) -> None:
+        """Into projector mode (full screen, the lecture layout, large) or back as it was."""
         window = self.window
         self.on = not self.on
         if self.on:
-            self._layout = window.saveState()
-            for name, dock in window.docks.items():
-                dock.setVisible(name in PROJECTOR_PLOTS and name in window.model.views)
+            self._layout = (window.saveState(), window.isMaximized(), window.geometry())
+            screen = window.screen()
+            if screen is not None:      # without a window manager, full screen is this
+                window.setGeometry(screen.geometry())
+            window.showFullScreen()
+            window.arrange()
             window.docks["derivation"].raise_()
-            # the derivation's seven lines need the height, J a third of the width
-            window.resizeDocks([window.docks["derivation"]], [int(0.42 * window.height())], Qt.Vertical)
-            window.resizeDocks([window.docks["objective"]], [int(0.3 * window.width())], Qt.Horizontal)
+            QTimer.singleShot(0, self._size_docks)      # once the window is full screen
         elif self._layout is not None:
-            window.restoreState(self._layout)
+            state, maximized, geometry = self._layout
+            window.showMaximized() if maximized else window.showNormal()
+            if not maximized:
+                window.setGeometry(geometry)
+            window.restoreState(state)
         self.apply()
+
+    def _size_docks(self) -> None:
+        """The derivation's seven lines need the height, J a third of the width."""
+        window = self.window
+        if self.on:
+            window.resizeDocks([window.docks["derivation"]], [int(0.34 * window.height())], Qt.Vertical)
+            window.resizeDocks([window.docks["objective"]], [int(0.3 * window.width())], Qt.Horizontal)
 
     def actions(self, make_action) -> list:
         """The View menu's actions, made by the window's ``make_action(text, slot, keys, tip)``."""
@@ -102,7 +120,7 @@ class Projector(QObject):
 
     @staticmethod
     def _restyle(view, font: QFont) -> None:
-        """The plot's text at the body size (titles at theirs, scaled), its opaque lines
+        """The plot's text at the body size (titles at theirs, scaled), its lines
         widened from the width they were made with."""
         for item in _scene_items(view):
             if isinstance(item, pg.AxisItem):
@@ -127,9 +145,9 @@ class Projector(QObject):
 
 
 def _widen(item, pen, set_pen) -> None:
-    """Set an opaque pen's width at the UI scale, from the width the item was made with."""
+    """Set a pen's width at the UI scale, from the width the item was made with."""
     pen = pg.mkPen(pen)
-    if pen.color().alpha() < 255 or pen.style() == Qt.NoPen:
+    if pen.style() == Qt.NoPen:
         return
     base = QGraphicsItem.data(item, BASE_WIDTH)    # not the data method of pyqtgraph's curves
     if base is None:

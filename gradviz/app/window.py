@@ -91,9 +91,9 @@ class MainWindow(QMainWindow):
         self.panel.contributionsToggled.connect(landscape.set_show_contributions)
         self.panel.rawToggled.connect(landscape.set_show_raw)
         landscape.thetaPicked.connect(self.controller.theta_picked)
-        self.model.runChanged.connect(self._arrange)
+        self.model.runChanged.connect(self.arrange)
         self.model.statusChanged.connect(self._show_state)
-        self._arrange()
+        self.arrange()
         self._fit_to_screen(1400, 900)
         if start_engine:    # headless, the default layout: a figure must not depend on it
             ignored += restore_layout(self)
@@ -170,15 +170,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _arrange(self) -> None:
-        """Show the plots the run's problem names (ProblemKind.views): its first in the
-        middle; docks of plots it does not name are hidden, and shown again when a problem
-        names them."""
+    def arrange(self) -> None:
+        """Show the plots the run's problem names (ProblemKind.views), those projector mode
+        keeps: its first in the middle; docks of plots it does not name are hidden, and
+        shown again when a problem names them."""
         wanted = self.model.views
         self.central.setCurrentWidget(self.views[wanted[0]])
         for name, dock in self.docks.items():
-            if name in self.views:
-                dock.setVisible(name in wanted)
+            if name in self.views or self.projector.on:
+                dock.setVisible(name in wanted and self.projector.keeps(name))
 
     def plot_widget(self, name: str):
         """The widget that draws plot ``name`` (a key of plots.PLOTS): "landscape" is the

@@ -184,9 +184,13 @@ class Dynamics:
         few array operations over all episodes; no loop over episodes or cells).  Stops
         early once every episode has ended."""
         g = self.grid
-        R = pi.shape[0]
-        cdf = np.cumsum(pi, axis=2)[:, :, :3]                 # (R, S, 3)
-        rows = np.arange(R)[:, None]
+        R, S = pi.shape[:2]
+        # flat tables read with take (a 1-D gather): the CDF's first three columns at
+        # replica × S + state, the successor at 4 × state + executed action
+        cdf = np.cumsum(pi, axis=2)
+        cdf = [np.ascontiguousarray(cdf[:, :, k]).ravel() for k in range(3)]
+        successor = g.successor.ravel()
+        first = (S * np.arange(R))[:, None]
         state = np.full((R, n), g.start, dtype=np.intp)
         alive = np.ones((R, n), dtype=bool)
         position = state.copy()                              # the node each episode is at
@@ -194,12 +198,13 @@ class Dynamics:
         reward_of = self.reward_of
         for t in range(self.horizon):
             u = rng.random((R, n))
-            c = cdf[rows, state]                             # (R, n, 3)
-            action = (u >= c[..., 0]).astype(np.intp) + (u >= c[..., 1]) + (u >= c[..., 2])
+            at = first + state
+            action = ((u >= cdf[0].take(at)).astype(np.intp) + (u >= cdf[1].take(at))
+                      + (u >= cdf[2].take(at)))
             slipped = rng.random((R, n)) < self.slip
             random_move = rng.integers(0, 4, (R, n))
             executed = np.where(slipped, random_move, action)
-            nxt = g.successor[state, executed]
+            nxt = successor.take(4 * state + executed)
             states.append(state)
             actions.append(action)
             alives.append(alive)
@@ -245,10 +250,12 @@ class Episodes:
         weighted count over (episode, cell, action)."""
         T, R, n = self.states.shape
         S = pi.shape[1]
-        w = np.ones(self.states.shape) if weights is None else weights
-        w = np.where(self.alive, w, 0.0)
+        alive = self.alive.ravel()
         episode = np.arange(R * n).reshape(1, R, n)
-        index = ((episode * S + np.minimum(self.states, S - 1)) * 4 + self.actions).ravel()
-        counts = np.bincount(index, weights=w.ravel(), minlength=R * n * S * 4).reshape(R, n, S, 4)
-        visits = counts.sum(axis=3, keepdims=True)
-        return counts - visits * pi[:, None]
+        index = (episode * (4 * S) + 4 * self.states + self.actions).ravel()[alive]
+        w = None if weights is None else weights.ravel()[alive]
+        counts = np.bincount(index, weights=w, minlength=R * n * S * 4).reshape(R, n, S, 4)
+        scores = counts.astype(float, copy=False)
+        visits = scores @ np.ones((4, 1))           # Σ_a over a short last axis: a matmul is fast
+        scores -= visits * pi[:, None]
+        return scores

@@ -88,7 +88,8 @@ class GridView(View, NativePlotWidget):
         self.pits = path_item(p, qpen(style.OUTLINE, 1), z=-1)
         self.pits.setBrush(style.brush(style.OUTLINE, 220))
         self.lines = path_item(p, qpen("#BBBBBB", 1), z=-1.5)
-        self.paths = [path_item(p, qpen(colour, 1, alpha=70), z=1) for _, colour, _ in RETURN_COLOURS]
+        self.paths = [path_item(p, qpen(colour, 1, alpha=70, crowd=True), z=1)
+                      for _, colour, _ in RETURN_COLOURS]
         self.shafts = path_item(p, qpen(style.OUTLINE, 2.5), z=3)
         self.heads = path_item(p, qpen(style.OUTLINE, 1), z=3)
         self.heads.setBrush(style.brush(style.OUTLINE))
@@ -130,7 +131,7 @@ class GridView(View, NativePlotWidget):
         for item, (test, colour, name) in zip(self.paths, RETURN_COLOURS):
             chosen = test(report.returns)
             keep = chosen[episode]
-            item.setPen(qpen(colour, 1, alpha=alpha))
+            item.setPen(qpen(colour, 1, alpha=alpha, crowd=True))
             item.setPath(points_path(x[keep], y[keep], move[keep]) if keep.any() else QPainterPath())
             summary.append(style.coloured(f"{int(chosen.sum()):,} with {name}", colour))
         visits = report.visits / max(record.batch, 1)

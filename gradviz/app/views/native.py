@@ -251,16 +251,17 @@ class NativeLayoutWidget(NativePaint, pg.GraphicsLayoutWidget):
 
 
 def qpen(colour: str, width: float, alpha: int = 255, style=Qt.SolidLine,
-         cap=Qt.RoundCap) -> QPen:
+         cap=Qt.RoundCap, crowd: bool = False) -> QPen:
     """A cosmetic pen (``width`` in pixels at any zoom).
 
     A 1 px pen is made a hairline (width 0), which looks the same: for any other width a
     ``QGraphicsPathItem`` finds its bounding rectangle by stroking the whole path, every
-    time the path is set (29 % of the GUI thread's time with 1,000 arrows and 1 px pens)."""
+    time the path is set (29 % of the GUI thread's time with 1,000 arrows and 1 px pens).
+    The UI scale widens it (style.line_width) unless it draws a ``crowd``."""
     c = QColor(colour)
     c.setAlpha(alpha)
     pen = QPen(c)
-    if alpha == 255:        # a translucent crowd (samples, episodes) keeps its fine lines
+    if not crowd:       # a crowd of thousands of lines (episodes) keeps them fine: fast
         width = app_style.line_width(width)
     pen.setWidthF(0.0 if width <= 1 else width)
     pen.setCosmetic(True)
