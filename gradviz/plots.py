@@ -36,6 +36,9 @@ PLOTS = {
                      "Variance vs batch size", "gradviz.app.views.variance:VarianceView", "tabs"),
     "replicas": Plot("the spread of J (and π(best)) across replicas", "Replicas",
                      "gradviz.app.views.series:ReplicasView", "tabs"),
+    "slice": Plot("exact J on a 2-D slice of θ-space through θ, along ∇J and across it along ĝ "
+                  "(a problem with more parameters than a plane shows)", "θ slice",
+                  "gradviz.app.views.slice:SliceView", "tabs"),
     "simplex": Plot("π's path on the probability simplex (three actions)", "Policy simplex",
                     "gradviz.app.views.policy:SimplexView", "tabs"),
     "grid": Plot("the gridworld: π(a|s) as arrows in every cell, the batch's episodes coloured "

@@ -251,3 +251,55 @@ def test_the_app_draws_the_engine_s_grid_report(qtbot, make_window):
     shaded = sum(item.path().elementCount() // 5 for item in view.heat)  # a square: 5 elements
     assert shaded == int((report.visits > 0).sum())
     assert len(view.heat) == SHADES
+
+
+@pytest.mark.parametrize("settings", [{"problem": "gridworld"}, {"problem": "gridworld", "policy": "mlp"},
+                                      {"problem": "bandit"}, {"problem": "softmax", "rewards": "1,2,3,4"}])
+def test_the_theta_slice_is_exact_J_on_the_plane_along_the_gradient(settings):
+    from gradviz.engine.analysis import theta_slice
+
+    run = Run(from_mapping({**settings, "batch": 16, "seed": 2}))
+    record = run.step()
+    cut = theta_slice(run, record.estimate[0])
+    assert abs(cut.u @ cut.v) < 1e-12 and np.linalg.norm(cut.u) == pytest.approx(1) \
+        and np.linalg.norm(cut.v) == pytest.approx(1)
+    probe = make_problem(run.config, np.random.default_rng(run.config.seed))   # replica 0's world
+    J0, grad = probe.exact(run.theta[:1])
+    np.testing.assert_allclose(cut.u, grad[0] / np.linalg.norm(grad[0]), atol=1e-12)
+    land = cut.landscape
+    middle = len(land.xs) // 2
+    assert land.xs[middle] == 0 and land.J[middle, middle] == pytest.approx(J0[0], abs=1e-12)
+    for i, j in [(0, 0), (3, len(land.xs) - 2), (len(land.ys) - 1, 5)]:
+        theta = cut.centre + land.xs[j] * cut.u + land.ys[i] * cut.v
+        assert land.J[i, j] == pytest.approx(probe.exact(theta[None])[0][0], abs=1e-12)
+    # along a, J rises at the rate ‖∇J‖ (the slice's a axis is the gradient's direction)
+    h = land.xs[1] - land.xs[0]
+    slope = (land.J[middle, middle + 1] - land.J[middle, middle - 1]) / (2 * h)
+    assert slope == pytest.approx(np.linalg.norm(grad[0]), rel=0.05)
+    if cut.second == "estimate":       # ĝ lies in the slice's plane
+        g = record.estimate[0]
+        rest = g - (g @ cut.u) * cut.u - (g @ cut.v) * cut.v
+        assert np.linalg.norm(rest) < 1e-9 * np.linalg.norm(g)
+
+
+def test_a_problem_drawn_on_its_plane_has_no_slice():
+    from gradviz.engine.analysis import theta_slice
+
+    assert theta_slice(Run(from_mapping({"problem": "gaussian"}))) is None
+    assert theta_slice(Run(from_mapping({"problem": "softmax"}))) is None
+
+
+def test_the_app_shows_the_slice_the_engine_measured(qtbot, make_window):
+    window = make_window(problem="gridworld", estimator="togo", batch=32)
+    window.step_once()
+    qtbot.waitUntil(lambda: window.model.status.step == 1)
+    window.frames.request_variance()
+    qtbot.waitUntil(lambda: window.model.slice is not None and window.model.slice.step == 1)
+    view = window.views["slice"]
+    assert view.shown is window.model.slice
+    assert not view.image.pixmap().isNull()
+    lo, hi = view.levels
+    assert (lo, hi) == (window.model.slice.landscape.J.min(), window.model.slice.landscape.J.max())
+    assert window.docks["slice"].isVisibleTo(window)
+    gaussian = make_window()
+    assert not gaussian.docks["slice"].isVisibleTo(gaussian)

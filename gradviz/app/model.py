@@ -23,6 +23,7 @@ class AppModel(QObject):
     statusChanged = Signal()
     landscapeChanged = Signal()
     varianceChanged = Signal()
+    sliceChanged = Signal()
     stepped = Signal()             # new records (drawn at the next frame, not at once)
 
     def __init__(self, config: RunConfig, parent=None):
@@ -34,6 +35,7 @@ class AppModel(QObject):
         self.series = DecimatedSeries()
         self.landscape = None
         self.variance = None                    # (batch sizes, tr Cov) of the last measurement
+        self.slice = None                       # analysis.ThetaSlice through θ, or None
         self.steps_per_second = 0.0
         self.run = None                         # EngineStatus.run of the current run
         self._thinned = (None, None)
@@ -51,7 +53,7 @@ class AppModel(QObject):
         self.config = status.config
         if status.run != self.run:
             self.run = status.run
-            self.latest = self.chain = None
+            self.latest = self.chain = self.slice = None
             self.series = DecimatedSeries()
             self._thinned = (None, None)    # keyed by the series' id, which a new one may reuse
             self._set_kind(status.config)
@@ -73,6 +75,13 @@ class AppModel(QObject):
     def take_variance(self, curve) -> None:
         self.variance = curve
         self.varianceChanged.emit()
+
+    def take_slice(self, theta_slice) -> None:
+        """A slice of θ-space (analysis.theta_slice); one of another run's θ is dropped."""
+        theta = self.theta_now()
+        if theta_slice is None or theta is None or theta_slice.centre.shape == theta.shape:
+            self.slice = theta_slice
+            self.sliceChanged.emit()
 
     # --- what views read ------------------------------------------------------------------------
 

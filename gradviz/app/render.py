@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import table
-from ..engine.analysis import variance_curve
+from ..engine.analysis import theta_slice, variance_curve
 from ..engine.config import RunConfig
 from ..engine.derivation import chain
 from ..engine.errors import RunStopped
@@ -74,6 +74,7 @@ def play(window, run: Run, steps: int, frames: int = 0, plot=None, progress=None
         _show(window, run, latest, pending)
     if run.t:
         model.take_variance(variance_curve(run))
+        model.take_slice(theta_slice(run, latest.estimate[0]))
         _draw(window)
     return captured, reason
 

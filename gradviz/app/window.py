@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         worker.status.connect(self.model.take_status)
         worker.landscape.connect(self.model.take_landscape)
         worker.variance.connect(self.model.take_variance)
+        worker.slice.connect(self.model.take_slice)
         worker.message.connect(self.messages.show)
         worker.saved.connect(self._on_saved)
         worker.exported.connect(self._on_exported)

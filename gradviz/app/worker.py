@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from ..engine import session, table
-from ..engine.analysis import variance_curve
+from ..engine.analysis import theta_slice, variance_curve
 from ..engine.config import RunConfig
 from ..engine.derivation import chain
 from ..engine.errors import ConfigError, RunStopped
@@ -170,6 +170,7 @@ class EngineWorker(QObject):
     status = Signal(object)          # EngineStatus
     landscape = Signal(object)       # engine.landscape.Landscape | None
     variance = Signal(object)        # (batch sizes, tr Cov) arrays
+    slice = Signal(object)           # engine.analysis.ThetaSlice | None
     message = Signal(str, str)       # (title, text): a problem to show the user
     exported = Signal(str)           # path written
     saved = Signal(str)              # session file written
@@ -190,6 +191,7 @@ class EngineWorker(QObject):
         self._handled = 0
         self._run_number = 0
         self._measured = (0.0, 0.0)   # when the last variance curve ended, and its seconds
+        self._estimate = None         # replica 0's newest ĝ (the θ slice's second direction)
 
     # --- lifecycle (in the worker thread) ---------------------------------------------------
 
@@ -279,9 +281,10 @@ class EngineWorker(QObject):
         if self._run is not None:
             start = time.perf_counter()
             curve = variance_curve(self._run)
+            self.variance.emit(curve)
+            self.slice.emit(theta_slice(self._run, self._estimate))
             end = time.perf_counter()
             self._measured = (end, end - start)
-            self.variance.emit(curve)
 
     def run_to(self, step: int):
         """Replay to ``step`` as fast as it goes (an opened session), then pause."""
@@ -374,6 +377,7 @@ class EngineWorker(QObject):
             self._state, self._reason = RunState.STOPPED, stopped.reason
             self.message.emit("Run stopped", str(stopped))
         if kept:
+            self._estimate = record.estimate[0].copy()
             stacked = table.stack_parts(kept)
             try:
                 self._spool.add(stacked)

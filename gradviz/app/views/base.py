@@ -15,7 +15,8 @@ class View:
 
     - ``on_run(model)``: a new run began (new config, plane, problem): drop the old run's
       drawing at once and set up for the new one;
-    - ``on_landscape(model)``, ``on_variance(model)``: those reports changed;
+    - ``on_landscape(model)``, ``on_variance(model)``, ``on_slice(model)``: those reports
+      changed;
     - ``draw(model)``: draw the newest state (model.latest, model.series …).
     """
 
@@ -26,6 +27,7 @@ class View:
         model.runChanged.connect(self._run_changed)
         model.landscapeChanged.connect(self._landscape_changed)
         model.varianceChanged.connect(self._variance_changed)
+        model.sliceChanged.connect(self._slice_changed)
         self.on_run(model)
 
     def _run_changed(self) -> None:
@@ -37,6 +39,9 @@ class View:
     def _variance_changed(self) -> None:
         self.on_variance(self.model)
 
+    def _slice_changed(self) -> None:
+        self.on_slice(self.model)
+
     def on_run(self, model) -> None:
         pass
 
@@ -44,6 +49,9 @@ class View:
         pass
 
     def on_variance(self, model) -> None:
+        pass
+
+    def on_slice(self, model) -> None:
         pass
 
     def draw(self, model) -> None:

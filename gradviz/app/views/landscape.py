@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainterPath, QPixmap, QTransform
+from PySide6.QtGui import QColor, QPainterPath, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from .. import style
@@ -21,7 +21,7 @@ from .resampling import ResampleOverlay, held_estimates
 from .slow_motion import first_samples
 from .native import (Marker, NativePlotWidget, NativeViewBox, add_item, disc_item, discs_path,
                      path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
-                     similarity, simplify)
+                     show_heatmap, similarity, simplify)
 from .sprites import Sprites
 
 MAX_DRAWN = 1_000           # samples and contribution tips drawn at most: more is a blur
@@ -265,17 +265,7 @@ class LandscapeView(View, NativePlotWidget):
             return
         data = land.raw if (self.show_raw and land.raw is not None) else land.J
         lines = (land.contours or {}).get("raw" if data is land.raw else "J", ([], []))
-        lo, hi = float(np.nanmin(data)), float(np.nanmax(data))
-        if not hi > lo:
-            hi = lo + 1e-9
-        self.levels = (lo, hi)
-        level = np.nan_to_num((np.asarray(data, dtype=float) - lo) / (hi - lo))
-        rgba = np.ascontiguousarray(self.cmap.map(level, mode="byte"), dtype=np.uint8)
-        height, width = level.shape
-        image = QImage(rgba.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
-        self.image.setPixmap(QPixmap.fromImage(image))
-        dx, dy = land.xs[1] - land.xs[0], land.ys[1] - land.ys[0]
-        self.image.setTransform(QTransform(dx, 0, 0, dy, land.xs[0] - dx / 2, land.ys[0] - dy / 2))
+        lo, hi = self.levels = show_heatmap(self.image, self.cmap, land.xs, land.ys, data)
         self.colorbar.setLevels((lo, hi))
         self.colorbar.axis.setLabel("f(x) (unsmoothed)" if self.show_raw else "J(θ) = E[f(x)]")
         style.fit_tick_labels(self.colorbar.axis, lo, hi)

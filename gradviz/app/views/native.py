@@ -24,7 +24,7 @@ from contextlib import contextmanager
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
                                QGraphicsScene, QGraphicsView, QGraphicsWidget,
                                QStyleOptionGraphicsItem, QWidget)
@@ -468,3 +468,20 @@ def bars_path(centres, heights, width: float) -> QPainterPath:
         if np.isfinite(h):
             path.addRect(x - width / 2, min(0.0, h), width, abs(h))
     return path
+
+
+def show_heatmap(item: QGraphicsPixmapItem, cmap, xs, ys, data) -> tuple[float, float]:
+    """Show ``data`` [y, x] on the grid xs × ys as a pixmap in ``item``: value v ↦
+    cmap((v − low)/(high − low)), pixel (i, j) centred on (xs[j], ys[i]); Qt rescales it
+    smoothly, and only when zoomed.  Returns (low, high)."""
+    lo, hi = float(np.nanmin(data)), float(np.nanmax(data))
+    if not hi > lo:
+        hi = lo + 1e-9
+    level = np.nan_to_num((np.asarray(data, dtype=float) - lo) / (hi - lo))
+    rgba = np.ascontiguousarray(cmap.map(level, mode="byte"), dtype=np.uint8)
+    height, width = level.shape
+    image = QImage(rgba.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
+    item.setPixmap(QPixmap.fromImage(image))
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    item.setTransform(QTransform(dx, 0, 0, dy, xs[0] - dx / 2, ys[0] - dy / 2))
+    return lo, hi

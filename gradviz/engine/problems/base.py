@@ -192,5 +192,8 @@ class ProblemKind:
 
     def views(self, config) -> tuple[str, ...]:
         """The plots that show this problem (names in gradviz.plots.PLOTS); the first is the
-        window's central one."""
-        return (("landscape",) if self.plane(config) is not None else ("policy",)) + GENERIC_VIEWS
+        window's central one.  Without a plane: the policy's bars, and a slice of θ-space
+        when there are more than two parameters."""
+        if self.plane(config) is not None:
+            return ("landscape",) + GENERIC_VIEWS
+        return ("policy",) + GENERIC_VIEWS + (("slice",) if self.dim(config) > 2 else ())

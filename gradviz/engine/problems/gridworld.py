@@ -222,7 +222,8 @@ class GridworldKind(ProblemKind):
                 for k, (r, c) in enumerate(grid.cells) for a in range(4)]
 
     def views(self, config) -> tuple[str, ...]:
-        return ("grid", "objective", "quality", "histogram", "derivation", "variance", "replicas")
+        return ("grid", "objective", "quality", "histogram", "derivation", "slice", "variance",
+                "replicas")
 
 
 KIND = GridworldKind()

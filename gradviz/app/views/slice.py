@@ -1,0 +1,82 @@
+"""The landscape of a policy with many parameters: exact J on a 2-D slice of θ-space through
+θ, spanned by the exact gradient and the estimate's part across it (engine.analysis.
+theta_slice, measured beside the run).  The slice's centre, θ now (projected on the slice),
+and ∇J and ĝ at θ now, projected too."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QGraphicsPixmapItem
+
+from .. import style
+from ..arrows import arrow_segments
+from .base import View
+from .native import (Marker, NativePlotWidget, add_item, path_item, qpen, segments_path,
+                     set_title, show_heatmap)
+
+ARROW_SHARE = 0.6     # the longer arrow reaches this share of the slice's half-width
+
+
+class SliceView(View, NativePlotWidget):
+    """J(θ_c + a u + b v) with u along ∇J(θ_c) and v along ĝ's part across it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        plot = self.getPlotItem()
+        plot.setAspectLocked(True)
+        style.axes(plot, "a: along ∇J at the slice's centre (θ units)", "b: along ĝ across ∇J",
+                   grid=False)
+        self.cmap = pg.colormap.get(style.LANDSCAPE_MAP)
+        self.image = add_item(plot, QGraphicsPixmapItem(), z=-10)
+        self.image.setTransformationMode(Qt.SmoothTransformation)
+        self.contours = path_item(plot, qpen("#FFFFFF", 1, alpha=110), z=-5)
+        self.exact = path_item(plot, qpen(style.EXACT, 3), z=6)
+        self.estimate = path_item(plot, qpen(style.ESTIMATE, 3), z=6)
+        self.centre = Marker(plot, style.OUTLINE, (5.0, 3.5), z=4)
+        self.now = Marker(plot, style.OUTLINE, (7.0, 5.0), z=5)
+        self.shown = None
+        self.levels = (np.nan, np.nan)      # the heatmap's J from dark to bright
+
+    def on_run(self, model) -> None:
+        self.shown = None
+        self.levels = (np.nan, np.nan)      # the heatmap's J from dark to bright
+        for item in (self.exact, self.estimate, self.contours):
+            item.setPath(segments_path([], []))
+        self.image.setPixmap(QPixmap())
+        set_title(self.getPlotItem(), "the slice comes with the first measurement")
+
+    def on_slice(self, model) -> None:
+        cut = model.slice
+        if cut is None:
+            return
+        land = cut.landscape
+        self.levels = show_heatmap(self.image, self.cmap, land.xs, land.ys, land.J)
+        self.contours.setPath(segments_path(*(land.contours or {}).get("J", ([], []))))
+        x0, x1, y0, y1 = land.view
+        self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
+        self.centre.move_to(0.0, 0.0)
+        self.shown = cut
+        self.draw(model)
+
+    def draw(self, model) -> None:
+        cut, record = self.shown, model.latest
+        if cut is None or record is None or record.theta.shape[1] != cut.centre.shape[0]:
+            return
+        a, b = cut.coordinates(record.theta_next[0])
+        self.now.move_to(a, b)
+        vectors = np.array([cut.coordinates(cut.centre + record.grad[0]),
+                            cut.coordinates(cut.centre + record.estimate[0])])
+        longest = np.abs(vectors).max()
+        scale = ARROW_SHARE * (cut.landscape.view[1]) / longest if longest > 0 else 0.0
+        at = cut.coordinates(record.theta[0])
+        for item, vector in zip((self.exact, self.estimate), vectors):
+            item.setPath(segments_path(*arrow_segments(np.array([at]), scale * vector[None, :])))
+        across = "ĝ across ∇J" if cut.second == "estimate" else "a fixed random direction"
+        set_title(self.getPlotItem(),
+                  f"exact J through θ at step {cut.step}: {self.levels[0]:.3g} (dark) … "
+                  f"{self.levels[1]:.3g} (bright)<br>→ along ∇J, ↑ along {across}; "
+                  + style.coloured("∇J", style.EXACT) + ", " + style.coloured("ĝ", style.ESTIMATE)
+                  + f" of step {record.step} × {scale:.2g}; ring: θ now")
