@@ -584,12 +584,41 @@ def test_the_colour_bar_makes_room_for_its_labels_before_the_first_paint(qtbot, 
     assert axis.fixedWidth >= widest + axis.label.boundingRect().height()
 
 
+def marker_at(view) -> tuple[float, float]:
+    position = view.marker.items[0].pos()
+    return position.x(), position.y()
+
+
+def test_slow_motion_plays_to_the_update_and_stops(qtbot, make_window):
+    """P plays slow motion from sample 1 through the update at its pace, then stops; ] and
+    [ change the pace."""
+    window = make_window(batch=4, seed=3)
+    view = window.views["landscape"]
+    window.step_once()
+    qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview
+                    and view.levels is not None)
+    window.frames.draw_now()
+    QTest.keyClick(window, Qt.Key_BracketRight)
+    QTest.keyClick(window, Qt.Key_BracketRight)
+    assert view.player.pace == 8.0
+    QTest.keyClick(window, Qt.Key_BracketLeft)
+    assert view.player.pace == 4.0
+    QTest.keyClick(window, Qt.Key_P)
+    assert window.slow_action.isChecked() and view.player.playing and view.slow_motion == 1
+    qtbot.waitUntil(lambda: not view.player.playing, timeout=10000)
+    assert view.slow_motion == 5                                   # N = 4, then the update
+    assert marker_at(view) == pytest.approx(tuple(window.model.latest.theta_next[0]), abs=1e-9)
+
+
 def test_slow_motion_shows_the_batch_sample_by_sample(qtbot, make_window):
     """M, then '.': the estimate arrow is the running mean of the first k contributions,
-    sample k is highlighted; at k = N it is the step's ĝ."""
+    sample k is highlighted, θ's marker waits at θ_t; at k = N it is the step's ĝ; one
+    stage more shows the update θ ← θ + α ĝ, the marker at θ_{t+1}."""
     window = make_window(batch=5, seed=3)
     view = window.views["landscape"]
-    qtbot.waitUntil(lambda: window.model.latest is not None and view.levels is not None)
+    window.step_once()
+    qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview
+                    and view.levels is not None)
     window.frames.draw_now()
     window.slow_action.trigger()
     record = window.model.latest
@@ -601,9 +630,19 @@ def test_slow_motion_shows_the_batch_sample_by_sample(qtbot, make_window):
         expected = view.scale * contributions[:k].mean(axis=0)
         assert (shown.x(), shown.y()) == pytest.approx(tuple(expected), rel=1e-9, abs=1e-12)
         assert view.dots_drawn == k and view.hover_text.isVisible()
+        assert marker_at(view) == pytest.approx(tuple(record.theta[0]), abs=1e-9)
+        assert view.update_step.path().isEmpty()
         QTest.keyClick(window, Qt.Key_Period)
-    assert view.slow_motion == 5                                   # stays at N
+    assert view.slow_motion == 6                                   # the update
+    QTest.keyClick(window, Qt.Key_Period)
+    assert view.slow_motion == 6                                   # stays there
     np.testing.assert_allclose(contributions.mean(axis=0), record.estimate[0], rtol=1e-12)
+    step = record.theta_next[0] - record.theta[0]
+    np.testing.assert_allclose(step, record.lr * record.estimate[0], rtol=1e-12)
+    assert marker_at(view) == pytest.approx(tuple(record.theta_next[0]), abs=1e-9)
+    path = view.update_step.path()
+    assert (path.elementAt(0).x, path.elementAt(0).y) == pytest.approx(tuple(record.theta[0]))
+    assert (path.elementAt(1).x, path.elementAt(1).y) == pytest.approx(tuple(record.theta_next[0]))
     window.slow_action.trigger()
     assert view.slow_motion is None and view.dots_drawn == 5
 

@@ -32,6 +32,7 @@ from .messages import MessageBoard
 from .model import AppModel
 from .projector import Projector
 from .statusbar import RunStatus
+from .views.slow_motion import slow_motion_actions
 from .worker import EngineThread, RunState
 
 TEACHING_DEFAULT = cfg.RunConfig()  # gaussian on 'hills', batch 16, per-sample arrows on
@@ -215,11 +216,7 @@ class MainWindow(QMainWindow):
         landscape = self.views["landscape"]
         fit = self._action("Fit arrows", landscape.fit_arrows, ["A"],
                            "Scale the arrows to the gradient now (they keep their scale while it shrinks)")
-        self.slow_action = self._action("Slow motion", landscape.set_slow_motion, ["M"],
-                                        "Show the batch sample by sample: . next, , back")
-        self.slow_action.setCheckable(True)
-        self._action("Next sample", landscape.next_sample, ["."], "Slow motion: one sample more")
-        self._action("Previous sample", landscape.previous_sample, [","], "Slow motion: one sample fewer")
+        self.slow_action, *slow_keys = slow_motion_actions(self._action, landscape)
         export = self._action("Export…", self.export_dialog, ["Ctrl+E"],
                               "Export plots, the window, the data or an animation")
         save = self._action("Save session…", self.save_dialog, ["Ctrl+S"], "Save the session as TOML")
@@ -240,7 +237,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_)
         menu.addMenu("&Run").addActions(runs)
         view_menu = menu.addMenu("&View")
-        view_menu.addActions([fit, self.slow_action, *self.projector.actions(self._action)])
+        view_menu.addActions([fit, self.slow_action, *slow_keys[2:], *self.projector.actions(self._action)])
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -336,6 +333,7 @@ class MainWindow(QMainWindow):
         """Stop the engine first; remembering settings is best effort (a full disk must
         not keep the window, or its thread, alive)."""
         self.frames.stop()
+        self.views["landscape"].player.stop()
         if self.engine is not None:
             self.engine.stop()
             try:

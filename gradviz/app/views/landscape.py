@@ -18,7 +18,7 @@ from ..labels import contribution_terms
 from .base import View
 from .legend import Legend
 from .resampling import ResampleOverlay, held_estimates
-from .slow_motion import first_samples
+from .slow_motion import SlowMotionPlayer, first_samples
 from .native import (Marker, NativePlotWidget, NativeViewBox, add_item, disc_item, discs_path,
                      path_item, pixel_radius, polyline_path, qpen, segments_path, set_title,
                      show_heatmap, similarity, simplify)
@@ -162,6 +162,10 @@ class LandscapeView(View, NativePlotWidget):
         for ring in self.density:
             ring.setPath(polyline_path(*unit_circle()))
         self.marker = Marker(plot, style.OUTLINE, MARKER_PIXELS, z=layers.index("marker"))
+        # slow motion's last stage: θ ← θ + α ĝ, the move itself
+        self.update_step = path_item(plot, qpen(style.OUTLINE, 3, style=Qt.DashLine),
+                                     z=layers.index("marker") - 0.5)
+        self.player = SlowMotionPlayer(self.next_sample, self._slow_motion_done, self)
         self.resampling = ResampleOverlay(plot, z=layers.index("ellipse") + 0.5)
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
                              for v in np.linspace(0, 1, SAMPLE_COLOURS)]
@@ -294,9 +298,11 @@ class LandscapeView(View, NativePlotWidget):
         return discs_path(x, y, pixel_radius(self.getPlotItem(), pixels), sides)
 
     def set_slow_motion(self, on: bool) -> None:
-        """Show the newest batch sample by sample (next_sample), or all of it."""
+        """Show the newest batch sample by sample (next_sample), then its update, or all
+        of it at once."""
         self.slow_motion = 1 if on else None
         if not on:
+            self.player.stop()
             self._unhover()
         if self._record is not None:
             self.show_record(self._record)
@@ -309,9 +315,14 @@ class LandscapeView(View, NativePlotWidget):
         self._move_sample(-1)
 
     def _move_sample(self, delta: int) -> None:
+        """Stages 1 … N show samples 1 … N; stage N + 1 the update."""
         if self.slow_motion is not None and self._record is not None:
-            self.slow_motion = int(np.clip(self.slow_motion + delta, 1, len(self._record.rewards)))
+            self.slow_motion = int(np.clip(self.slow_motion + delta, 1, len(self._record.rewards) + 1))
             self.show_record(self._record)
+
+    def _slow_motion_done(self) -> bool:
+        return (self.slow_motion is None or self._record is None
+                or self.slow_motion > len(self._record.rewards))
 
     def show_record(self, record) -> None:
         """Samples, arrows and ellipse for the newest step (replica 0); in slow motion, its
@@ -319,20 +330,32 @@ class LandscapeView(View, NativePlotWidget):
         if record is not self._record and self.slow_motion is not None:
             self.slow_motion = 1            # a new batch starts again from its first sample
         self._record = record
-        if self.slow_motion is not None and record.contributions is not None:
-            k = min(self.slow_motion, len(record.rewards))
+        n = len(record.rewards)
+        playing = f"playing at {self.player.pace:g}/s, P pauses" if self.player.playing else \
+            ". next, , back, P plays"
+        if self.slow_motion is not None and record.contributions is not None and self.slow_motion <= n:
+            k = self.slow_motion
             self._show(first_samples(record, k, self.plane),
-                       f"  ·  slow motion: sample {k} of {len(record.rewards)} (. next, , back)")
+                       f"  ·  slow motion: sample {k} of {n} ({playing})", moved=False)
             self._hovered = k - 1
             self._show_hover(k - 1)
+        elif self.slow_motion is not None:
+            self._unhover()
+            note = ("no step yet: → takes it" if record.preview else "→ takes the next step")
+            self._show(record, f"  ·  slow motion: the update θ ← θ + α ĝ, α = {record.lr:g} "
+                               f"({note})", moved=True, update=not record.preview)
         else:
             self._show(record, "")
 
-    def _show(self, record, note: str) -> None:
+    def _show(self, record, note: str, moved: bool = True, update: bool = False) -> None:
+        """The record drawn: arrows from θ_t, the θ marker at θ_{t+1} (``moved``) or at θ_t,
+        and (``update``) the move θ_t → θ_{t+1} drawn as a dashed line."""
         theta = record.theta_next[0]
         plane = self.plane
         origin = np.array(plane.point(theta))
         here = np.array(plane.point(record.theta[0]))
+        self.update_step.setPath(segments_path([here[0], origin[0]], [here[1], origin[1]])
+                                 if update else QPainterPath())
         exact = plane.vectors(record.grad[0])[0]
         estimate = plane.vectors(record.estimate[0])[0]
         self._update_scale(exact, estimate)
@@ -342,7 +365,7 @@ class LandscapeView(View, NativePlotWidget):
         s = self.scale
         for name, vector in (("exact", exact), ("estimate", estimate)):
             _place(self.arrows[name], similarity(here, s * vector))
-        self.marker.move_to(*origin)
+        self.marker.move_to(*(origin if moved else here))
         density = record.density
         self.legend.set_shown(self.density_row, density is not None)
         for k, ring in enumerate(self.density, start=1):   # k σ: the 2-s.d. map at scale k/2
