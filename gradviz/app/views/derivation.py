@@ -165,7 +165,8 @@ class DerivationView(View, QScrollArea):
             text, colour = values[which]
             self._set(label_value, style.coloured(text, colour))
             if which == "estimate":
-                note = f"from the N = {chain.samples:,} samples drawn (± 1 s.e.)"
+                note = (f"from the N = {chain.samples:,} samples drawn (± 1 s.e.)" if chain.samples > 1
+                        else "from the one sample drawn (N = 1: no standard error)")
             elif which == "exact" and not note:
                 note = exact_note
             self._set(label_note, note)
