@@ -15,7 +15,8 @@ from typing import Iterator
 import numpy as np
 
 from . import optimizers
-from .baselines import RunningBaseline, baseline_values, jackknife_spread, needs_jackknife
+from .baselines import (RunningBaseline, baseline_values, covariance_of_shared_estimate,
+                        has_unbiased_variance, jackknife_spread, needs_jackknife)
 from .config import LIVE_RUN_SETTINGS, RunConfig, validate_live
 from .errors import ConfigError, InexactError, RunStopped
 
@@ -104,7 +105,8 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     if (summed is not None and cfg.estimator == "score" and cfg.baseline != "optimal"
             and not needs_jackknife(cfg.baseline, n)):
         b = baseline_values(cfg.baseline, f, None, None, running)
-        result = summed(theta, batch, f, b)
+        result = summed(theta, batch, f, b,
+                        shared=cfg.baseline if has_unbiased_variance(cfg.baseline, n) else None)
         if result is not None:      # the problem summed its terms (categorical, K > 3)
             estimate, variance, contributions, scores = result
             return estimate, variance, contributions, scores, b.mean(axis=(1, 2)), None
@@ -126,7 +128,14 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     contributions0, scores0 = contributions[0].T, (scores[0].T if scores is not None else None)
     with np.errstate(all="ignore"):
         estimate = contributions.mean(axis=2)
-        if n > 1:
+        if scores is not None and has_unbiased_variance(cfg.baseline, n):
+            variance, cov0 = covariance_of_shared_estimate(cfg.baseline, f, scores,
+                                                           full=problem.plane is not None)
+            if problem.plane is not None:      # unbiased, not always positive semi-definite
+                A = problem.plane.matrix
+                values, vectors = np.linalg.eigh(A @ cov0 @ A.T)
+                plane_cov = (vectors * np.maximum(values, 0.0)) @ vectors.T
+        elif n > 1:
             centred = contributions - estimate[..., None] if spread is None else spread
             variance = np.einsum("rdn,rdn->rd", centred, centred) / ((n - 1) * n)
             if problem.plane is not None:

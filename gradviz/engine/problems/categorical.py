@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..baselines import shared_variance
 from ..landscape import LOGIT_VIEW, softmax_landscape, view_around
 from ..probability import softmax
 from ..settings import Setting
@@ -103,13 +104,18 @@ class SoftmaxProblem(Problem):
         onehot = batch.actions[:, None, :] == np.arange(self.dim)[None, :, None]
         return onehot - self.policy(theta)[:, :, None]
 
-    def summed_estimate(self, theta: np.ndarray, batch: Batch, f: np.ndarray, b: np.ndarray):
+    def summed_estimate(self, theta: np.ndarray, batch: Batch, f: np.ndarray, b: np.ndarray,
+                        shared: str | None = None):
         """The score-function estimate by sums per action, without (R, K, N) arrays, for
         K > 3 actions (fewer are drawn on the plane, from dense per-sample terms; None then).
 
         With wᵢ = fᵢ − bᵢ, cᵢ = wᵢ (e_{aᵢ} − π):  ĝ_k = (S1_k − π_k W1)/N and
         Σᵢ c²ᵢₖ = (1 − 2π_k) S2_k + π_k² W2, where S1_k, S2_k sum w, w² over the samples of
         action k and W1, W2 over all; Var(ĝ_k) = (Σᵢ c²ᵢₖ − N ĝ²_k)/((N − 1) N) ≥ 0.
+        With ``shared`` (loo or mean, whose terms share the rewards) Var(ĝ_k) is
+        baselines.shared_variance from the same kind of sums: with a = f − f̄ and
+        b = 1{a = k} − p̂_k (p̂_k the batch's share of action k), P_k = Σ_{aᵢ=k} aᵢ,
+        Σ a²b² = (1 − 2p̂_k) A2_k + p̂_k² Σ a² (A2_k = Σ_{aᵢ=k} aᵢ²), Σ b² = N p̂_k (1 − p̂_k).
         Returns (ĝ, Var, replica 0's contributions and scores as CategoricalTerms)."""
         if self.dim <= 3:
             return None
@@ -121,7 +127,15 @@ class SoftmaxProblem(Problem):
         S2 = np.bincount(index, weights=(w * w).ravel(), minlength=R * K).reshape(R, K)
         W1, W2 = w.sum(axis=1, keepdims=True), (w * w).sum(axis=1, keepdims=True)
         estimate = (S1 - pi * W1) / n
-        if n > 1:
+        if shared is not None:
+            a = f - f.mean(axis=1, keepdims=True)
+            share = np.bincount(index, minlength=R * K).reshape(R, K) / n
+            P = np.bincount(index, weights=a.ravel(), minlength=R * K).reshape(R, K)
+            A2 = np.bincount(index, weights=(a * a).ravel(), minlength=R * K).reshape(R, K)
+            Sa2 = (a * a).sum(axis=1, keepdims=True)
+            variance = np.maximum(shared_variance(shared, n, P * P, (1 - 2 * share) * A2 + share ** 2 * Sa2,
+                                                  Sa2, n * share * (1 - share)), 0.0)
+        elif n > 1:
             squares = (1.0 - 2.0 * pi) * S2 + pi * pi * W2
             variance = np.maximum(squares - n * estimate * estimate, 0.0) / ((n - 1) * n)
         else:
