@@ -303,3 +303,17 @@ def test_the_app_shows_the_slice_the_engine_measured(qtbot, make_window):
     assert window.docks["slice"].isVisibleTo(window)
     gaussian = make_window()
     assert not gaussian.docks["slice"].isVisibleTo(gaussian)
+
+
+@pytest.mark.parametrize("name", ["cliff", "tiny", "rooms", "bridge"])
+def test_every_named_map_runs(name):
+    config = from_mapping({"problem": "gridworld", "grid": name, "batch": 8, "steps": 2})
+    records = list(Run(config).steps(2))
+    assert np.isfinite(records[-1].J).all() and records[-1].extra.grid.rows
+
+
+def test_a_slice_ignores_an_estimate_of_another_run():
+    from gradviz.engine.analysis import theta_slice
+
+    cut = theta_slice(Run(from_mapping({"problem": "gridworld"})), np.ones(3))
+    assert cut is not None and cut.second == "random"

@@ -324,6 +324,7 @@ class EngineWorker(QObject):
             self._spool.close()
         self._config = config
         self._run = Run(config)
+        self._estimate = None
         self._spool = Spool(config.dim, config.runs)
         self._state, self._reason = RunState.READY, ""
         self._target = None

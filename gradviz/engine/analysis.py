@@ -104,7 +104,7 @@ def theta_slice(run: Run, estimate: np.ndarray | None = None) -> ThetaSlice | No
         return None
     u = grad[0] / norm
     v, second = (None, "estimate")
-    if estimate is not None and np.all(np.isfinite(estimate)):
+    if estimate is not None and np.shape(estimate) == u.shape and np.all(np.isfinite(estimate)):
         v = _unit_orthogonal(np.asarray(estimate, dtype=float), u)
     if v is None:
         v, second = _unit_orthogonal(np.random.default_rng(0).standard_normal(len(u)), u), "random"

@@ -28,7 +28,7 @@ MAPS = {        # named maps: --grid NAME, or a map of your own
     "cliff": ("...../...../SXXXG", "the short path runs beside three pits, the safe one two rows "
                                    "up: slip, γ and the step reward decide which is best"),
     "tiny": ("S.X/..G", "two by three, small enough to enumerate every trajectory by hand"),
-    "rooms": ("S..#..../...#..X./........./...#...G", "two rooms joined by a door, a pit near "
+    "rooms": ("S..#..../...#..X./......../...#...G", "two rooms joined by a door, a pit near "
                                                       "the goal"),
     "bridge": ("#.....#/S..X..G/#.....#", "a hole in the middle of a bridge: round it above or "
                                           "below"),
@@ -171,7 +171,8 @@ class GridworldKind(ProblemKind):
                      "'/', S start (one), G goal (+1, ends), X pit (−1, ends), # wall, . free"),
         Setting("slip", "number", 0.1, label="slip", lo=0.0, hi=1.0, live=True,
                 help="probability that a uniformly random action is executed instead of the "
-                     "chosen one"),
+                     "chosen one: it changes J and ∇J, never an episode's score ∇log p(τ), "
+                     "which holds only the policy's own choices"),
         Setting("gamma", "number", 0.95, label="γ", lo=0.0, hi=1.0, live=True,
                 help="discount γ: f(τ) = Σ_t γ^t r_{t+1}"),
         Setting("horizon", "integer", 20, label="horizon H", lo=1, hi=1000,
