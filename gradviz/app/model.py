@@ -35,7 +35,7 @@ class AppModel(QObject):
         self.series = DecimatedSeries()
         self.landscape = None
         self.variance = None                    # (batch sizes, tr Cov) of the last measurement
-        self.slice = None                       # analysis.ThetaSlice through θ, or None
+        self.slice = None                       # analysis.ThetaSlices through θ, or None
         self.steps_per_second = 0.0
         self.run = None                         # EngineStatus.run of the current run
         self._thinned = (None, None)
@@ -77,7 +77,7 @@ class AppModel(QObject):
         self.varianceChanged.emit()
 
     def take_slice(self, theta_slice) -> None:
-        """A slice of θ-space (analysis.theta_slice); one of another run's θ is dropped."""
+        """Slices of θ-space (analysis.theta_slice); those of another run's θ are dropped."""
         theta = self.theta_now()
         if theta_slice is None or theta is None or theta_slice.centre.shape == theta.shape:
             self.slice = theta_slice

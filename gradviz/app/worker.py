@@ -170,7 +170,7 @@ class EngineWorker(QObject):
     status = Signal(object)          # EngineStatus
     landscape = Signal(object)       # engine.landscape.Landscape | None
     variance = Signal(object)        # (batch sizes, tr Cov) arrays
-    slice = Signal(object)           # engine.analysis.ThetaSlice | None
+    slice = Signal(object)           # engine.analysis.ThetaSlices | None
     message = Signal(str, str)       # (title, text): a problem to show the user
     exported = Signal(str)           # path written
     saved = Signal(str)              # session file written

@@ -52,16 +52,21 @@ def variance_curve(run: Run, batch_sizes=BATCH_SIZES, repeats: int = 200, seed: 
 
 
 SLICE_EXTENT = 3.0            # the slice spans a, b ∈ [−3, 3] (units of θ)
-SLICE_BUDGET = 200_000        # grid points × their cost (Problem.sample_cost) for one slice
-SLICE_POINTS = (11, 41)       # the grid's points an axis, at least and at most
+SLICE_BUDGET = 200_000        # grid points × their cost (Problem.sample_cost) for all slices
+SLICE_POINTS = (11, 41)       # each grid's points an axis, at least and at most
+SLICE_DIRECTIONS = {          # the slice's second direction, made orthogonal to ∇J
+    "estimate": "ĝ across ∇J",
+    "random": "a fixed random direction",
+    "filter": "a random direction, filter-normalised",
+}
 
 
 @dataclass(frozen=True)
 class ThetaSlice:
     """J on the plane θ(a, b) = θ_c + a u + b v through θ_c, replica 0's θ at ``step``:
-    u = ∇J(θ_c)/‖∇J(θ_c)‖, and v the second direction (``second``: "estimate", ĝ's part
-    orthogonal to u, or "random", a fixed random direction's), made orthogonal to u and of
-    unit length.  J (len(b), len(a)) indexed [b, a], with its contour lines."""
+    u = ∇J(θ_c)/‖∇J(θ_c)‖, and v the second direction (a key of SLICE_DIRECTIONS), made
+    orthogonal to u and of unit length.  J (len(b), len(a)) indexed [b, a], with its
+    contour lines."""
 
     centre: np.ndarray
     u: np.ndarray
@@ -76,6 +81,19 @@ class ThetaSlice:
         return float(offset @ self.u), float(offset @ self.v)
 
 
+@dataclass(frozen=True)
+class ThetaSlices:
+    """The slices through one θ, one for each second direction that exists there."""
+
+    centre: np.ndarray
+    step: int
+    cuts: dict
+
+    def get(self, second: str) -> ThetaSlice:
+        """The slice along ``second``, or the first there is."""
+        return self.cuts.get(second) or next(iter(self.cuts.values()))
+
+
 def _unit_orthogonal(vector: np.ndarray, to: np.ndarray) -> np.ndarray | None:
     """``vector`` minus its part along unit ``to``, of unit length; None if nothing is left."""
     rest = vector - (vector @ to) * to
@@ -83,11 +101,36 @@ def _unit_orthogonal(vector: np.ndarray, to: np.ndarray) -> np.ndarray | None:
     return rest / norm if norm > 1e-9 * max(np.linalg.norm(vector), 1e-300) else None
 
 
-def theta_slice(run: Run, estimate: np.ndarray | None = None) -> ThetaSlice | None:
-    """Exact J on a 2-D slice of θ-space through replica 0's θ, for a problem with more
-    parameters than a plane shows (no Plane): spanned by the exact gradient and the
-    estimate's part across it (a fixed random direction when there is no estimate, or it
-    is parallel).  None for a problem drawn on its plane, or where ∇J = 0 or J is inexact."""
+def filter_normalised(direction: np.ndarray, theta: np.ndarray, blocks) -> np.ndarray:
+    """Li et al.'s filter normalisation (2018): each block B of parameters (a cell's four
+    logits, a unit's incoming weights) rescaled to θ's size there, d_B ‖θ_B‖/‖d_B‖, so
+    that the slice moves every part of θ in proportion to its own scale."""
+    out = np.zeros_like(direction)
+    for block in blocks:
+        size = np.linalg.norm(direction[block])
+        if size > 0:
+            out[block] = direction[block] * (np.linalg.norm(theta[block]) / size)
+    return out
+
+
+def _second_directions(problem, centre, u, estimate) -> dict:
+    """The second directions that exist at θ_c, made orthogonal to u."""
+    random = np.random.default_rng(0).standard_normal(len(u))
+    candidates = {"random": random}
+    if estimate is not None and np.shape(estimate) == u.shape and np.all(np.isfinite(estimate)):
+        candidates["estimate"] = np.asarray(estimate, dtype=float)
+    blocks = problem.parameter_blocks()
+    if blocks is not None:
+        candidates["filter"] = filter_normalised(random, centre, blocks)
+    directions = {name: _unit_orthogonal(vector, u) for name, vector in candidates.items()}
+    return {name: directions[name] for name in SLICE_DIRECTIONS if directions.get(name) is not None}
+
+
+def theta_slice(run: Run, estimate: np.ndarray | None = None) -> ThetaSlices | None:
+    """Exact J on 2-D slices of θ-space through replica 0's θ, for a problem with more
+    parameters than a plane shows (no Plane): each spanned by the exact gradient and a
+    second direction (SLICE_DIRECTIONS; the estimate's needs ``estimate``, ĝ of replica 0).
+    None for a problem drawn on its plane, or where ∇J = 0 or J is inexact."""
     problem = run.problem
     if problem.plane is not None or run.theta.shape[1] < 3:
         return None
@@ -103,16 +146,12 @@ def theta_slice(run: Run, estimate: np.ndarray | None = None) -> ThetaSlice | No
     if not np.isfinite(norm) or norm == 0:
         return None
     u = grad[0] / norm
-    v, second = (None, "estimate")
-    if estimate is not None and np.shape(estimate) == u.shape and np.all(np.isfinite(estimate)):
-        v = _unit_orthogonal(np.asarray(estimate, dtype=float), u)
-    if v is None:
-        v, second = _unit_orthogonal(np.random.default_rng(0).standard_normal(len(u)), u), "random"
-    cost = getattr(problem, "sample_cost", 1.0)
+    seconds = _second_directions(problem, centre, u, estimate)
+    cost = getattr(problem, "sample_cost", 1.0) * len(seconds)
     points = int(np.clip(np.sqrt(SLICE_BUDGET / cost), *SLICE_POINTS)) | 1    # odd: θ_c on it
     axis = np.linspace(-SLICE_EXTENT, SLICE_EXTENT, points)
-    a, b = np.meshgrid(axis, axis)                                   # [b, a]
-    thetas = centre + a.reshape(-1, 1) * u + b.reshape(-1, 1) * v
+    a, b = (grid.reshape(-1, 1) for grid in np.meshgrid(axis, axis))          # [b, a]
+    thetas = np.concatenate([centre + a * u + b * v for v in seconds.values()])
     probe = copy.copy(problem)
     probe.select(np.zeros(len(thetas), dtype=np.intp))               # replica 0's world (bandit)
     try:
@@ -120,7 +159,11 @@ def theta_slice(run: Run, estimate: np.ndarray | None = None) -> ThetaSlice | No
             J, _ = probe.exact(thetas)
     except InexactError:
         return None
-    field = Landscape(xs=axis, ys=axis, J=J.reshape(points, points),
-                      view=(-SLICE_EXTENT, SLICE_EXTENT, -SLICE_EXTENT, SLICE_EXTENT))
-    return ThetaSlice(centre=centre, u=u, v=v, second=second, step=run.t,
-                      landscape=field.with_contours())
+    view = (-SLICE_EXTENT, SLICE_EXTENT, -SLICE_EXTENT, SLICE_EXTENT)
+    cuts = {}
+    for k, (name, v) in enumerate(seconds.items()):
+        field = Landscape(xs=axis, ys=axis, J=J[k * points ** 2:(k + 1) * points ** 2].reshape(points, points),
+                          view=view)
+        cuts[name] = ThetaSlice(centre=centre, u=u, v=v, second=name, step=run.t,
+                                landscape=field.with_contours())
+    return ThetaSlices(centre=centre, step=run.t, cuts=cuts)

@@ -22,6 +22,10 @@ class TabularPolicy:
     def logits(self, theta: np.ndarray) -> np.ndarray:
         return theta.reshape(theta.shape[0], self.states, 4)
 
+    def blocks(self) -> list:
+        """Each cell's four logits."""
+        return [np.arange(4 * k, 4 * k + 4) for k in range(self.states)]
+
     def backward(self, theta: np.ndarray, upstream: np.ndarray) -> np.ndarray:
         """∂/∂z (R, M, S, 4) → ∂/∂θ (R, M, d)."""
         return upstream.reshape(upstream.shape[0], upstream.shape[1], self.dim)
@@ -58,6 +62,14 @@ class MLPPolicy:
         H = self.hidden
         return np.concatenate([rng.normal(0, 1.0, 2 * H), rng.normal(0, 0.5, H),
                                rng.normal(0, 0.1, 4 * H), np.zeros(4)])
+
+    def blocks(self) -> list:
+        """Each unit's incoming weights and bias: hidden unit j's (W₁[j, :], b₁[j]), output
+        a's (W₂[a, :], b₂[a])."""
+        H = self.hidden
+        hidden = [np.array([2 * j, 2 * j + 1, 2 * H + j]) for j in range(H)]
+        outputs = [np.append(3 * H + a * H + np.arange(H), 7 * H + a) for a in range(4)]
+        return hidden + outputs
 
     def _weights(self, theta: np.ndarray):
         H, R = self.hidden, theta.shape[0]

@@ -1,7 +1,8 @@
 """The landscape of a policy with many parameters: exact J on a 2-D slice of θ-space through
-θ, spanned by the exact gradient and the estimate's part across it (engine.analysis.
-theta_slice, measured beside the run).  The slice's centre, θ now (projected on the slice),
-and ∇J and ĝ at θ now, projected too."""
+θ, spanned by the exact gradient and a second direction picked in its box: the estimate's
+part across it, a fixed random direction, or that direction filter-normalised
+(engine.analysis.theta_slice, measured beside the run).  The slice's centre, θ now
+(projected on the slice), and ∇J and ĝ, projected too."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QGraphicsPixmapItem
+from PySide6.QtWidgets import QComboBox, QGraphicsPixmapItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ...engine.analysis import SLICE_DIRECTIONS
 from .. import style
 from ..arrows import arrow_segments
 from .base import View
@@ -20,15 +22,31 @@ from .native import (Marker, NativePlotWidget, add_item, path_item, qpen, segmen
 ARROW_SHARE = 0.6     # the longer arrow reaches this share of the slice's half-width
 
 
-class SliceView(View, NativePlotWidget):
-    """J(θ_c + a u + b v) with u along ∇J(θ_c) and v along ĝ's part across it."""
+class SliceView(View, QWidget):
+    """J(θ_c + a u + b v) with u along ∇J(θ_c) and v the direction chosen in its box."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        plot = self.getPlotItem()
+        self.direction = QComboBox()
+        for name, text in SLICE_DIRECTIONS.items():
+            self.direction.addItem(text, name)
+        self.direction.setToolTip("The slice's second direction, across ∇J: the estimate shows "
+                                  "where ĝ leads; a fixed random one, the landscape around θ; "
+                                  "filter-normalised, one that moves each cell's logits (each "
+                                  "unit's weights) in proportion to their size")
+        self.direction.currentIndexChanged.connect(lambda _: self.on_slice(self.model))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("across ∇J:"))
+        top.addWidget(self.direction)
+        top.addStretch(1)
+        self.plot = NativePlotWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+        plot = self.plot.getPlotItem()
         plot.setAspectLocked(True)
-        style.axes(plot, "a: along ∇J at the slice's centre (θ units)", "b: along ĝ across ∇J",
-                   grid=False)
+        style.axes(plot, "a: along ∇J at the slice's centre (θ units)", "b: across ∇J", grid=False)
         self.cmap = pg.colormap.get(style.LANDSCAPE_MAP)
         self.image = add_item(plot, QGraphicsPixmapItem(), z=-10)
         self.image.setTransformationMode(Qt.SmoothTransformation)
@@ -40,23 +58,28 @@ class SliceView(View, NativePlotWidget):
         self.shown = None
         self.levels = (np.nan, np.nan)      # the heatmap's J from dark to bright
 
+    def painted(self) -> list:
+        return [self.plot]
+
+    def export_widget(self):
+        return self.plot
+
     def on_run(self, model) -> None:
         self.shown = None
-        self.levels = (np.nan, np.nan)      # the heatmap's J from dark to bright
         for item in (self.exact, self.estimate, self.contours):
             item.setPath(segments_path([], []))
         self.image.setPixmap(QPixmap())
-        set_title(self.getPlotItem(), "the slice comes with the first measurement")
+        set_title(self.plot.getPlotItem(), "the slice comes with the first measurement")
 
     def on_slice(self, model) -> None:
-        cut = model.slice
-        if cut is None:
+        if model.slice is None:
             return
+        cut = model.slice.get(self.direction.currentData())
         land = cut.landscape
         self.levels = show_heatmap(self.image, self.cmap, land.xs, land.ys, land.J)
         self.contours.setPath(segments_path(*(land.contours or {}).get("J", ([], []))))
         x0, x1, y0, y1 = land.view
-        self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
+        self.plot.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
         self.centre.move_to(0.0, 0.0)
         self.shown = cut
         self.draw(model)
@@ -74,8 +97,8 @@ class SliceView(View, NativePlotWidget):
         at = cut.coordinates(record.theta[0])
         for item, vector in zip((self.exact, self.estimate), vectors):
             item.setPath(segments_path(*arrow_segments(np.array([at]), scale * vector[None, :])))
-        across = "ĝ across ∇J" if cut.second == "estimate" else "a fixed random direction"
-        set_title(self.getPlotItem(),
+        across = SLICE_DIRECTIONS[cut.second]
+        set_title(self.plot.getPlotItem(),
                   f"exact J through θ at step {cut.step}: {self.levels[0]:.3g} (dark) … "
                   f"{self.levels[1]:.3g} (bright)<br>→ along ∇J, ↑ along {across}; "
                   + style.coloured("∇J", style.EXACT) + ", " + style.coloured("ĝ", style.ESTIMATE)

@@ -107,6 +107,11 @@ class Problem:
         """(π (K,), true values (K,)) for a categorical policy, drawn as bars; else None."""
         return None
 
+    def parameter_blocks(self) -> list | None:
+        """Index arrays of θ that belong together (a cell's logits, a unit's incoming
+        weights), for the filter-normalised slice; None where there are none."""
+        return None
+
     def select(self, index: np.ndarray) -> None:
         """Keep replicas ``index`` (a problem with per-replica state selects it)."""
 

@@ -129,6 +129,9 @@ class GridworldProblem(Problem):
         optimal baseline."""
         return self.parameters.score_moment(theta, self.policy(theta), self.expected_visits(theta))
 
+    def parameter_blocks(self) -> list:
+        return self.parameters.blocks()
+
     def exact_terms(self, theta: np.ndarray) -> tuple:
         return (4 ** self.dynamics.horizon, "action sequences (4^H, before the slips)")
 
