@@ -632,6 +632,13 @@ def test_slow_motion_shows_the_batch_sample_by_sample(qtbot, make_window):
         assert view.dots_drawn == k and view.hover_text.isVisible()
         assert marker_at(view) == pytest.approx(tuple(record.theta[0]), abs=1e-9)
         assert view.update_step.path().isEmpty()
+        # sample k's ∇log p (dashed, pointing at x_k for the Gaussian mean) and f(x_k) times it
+        score = np.asarray(record.scores[k - 1])
+        for item, vector in ((view.score_arrow, score), (view.highlight, record.rewards[k - 1] * score)):
+            tip = item.path().elementAt(1)
+            assert (tip.x, tip.y) == pytest.approx(tuple(record.theta[0] + view.scale * vector), abs=1e-9)
+        towards = record.samples[k - 1] - record.theta[0]
+        assert score @ towards / (np.linalg.norm(score) * np.linalg.norm(towards)) == pytest.approx(1.0)
         QTest.keyClick(window, Qt.Key_Period)
     assert view.slow_motion == 6                                   # the update
     QTest.keyClick(window, Qt.Key_Period)

@@ -165,6 +165,9 @@ class LandscapeView(View, NativePlotWidget):
         # slow motion's last stage: θ ← θ + α ĝ, the move itself
         self.update_step = path_item(plot, qpen(style.OUTLINE, 3, style=Qt.DashLine),
                                      z=layers.index("marker") - 0.5)
+        # the hovered (or slow motion's) sample's ∇log p, before f(x) scales it
+        self.score_arrow = path_item(plot, qpen(style.HIGHLIGHT, 2, style=Qt.DashLine),
+                                     z=layers.index("highlight") - 0.5)
         self.player = SlowMotionPlayer(self.next_sample, self._slow_motion_done, self)
         self.resampling = ResampleOverlay(plot, z=layers.index("ellipse") + 0.5)
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
@@ -474,6 +477,7 @@ class LandscapeView(View, NativePlotWidget):
             return
         self._hovered = None
         self.highlight.setPath(QPainterPath())
+        self.score_arrow.setPath(QPainterPath())
         self.hover_dot.setPath(QPainterPath())
         self.hover_text.hide()
 
@@ -484,13 +488,16 @@ class LandscapeView(View, NativePlotWidget):
             return
         x, f = record.samples[i], record.rewards[i]
         lines = [f"x = ({x[0]:.3f}, {x[1]:.3f})", f"f(x) = {f:.4g}"]
+        here = np.array(self.plane.point(record.theta[0]))
         if record.scores is not None:
-            lines.append("∇log p = (" + ", ".join(f"{v:.3g}" for v in record.scores[i]) + ")")
+            g = record.scores[i]
+            lines.append("∇log p = (" + ", ".join(f"{v:.3g}" for v in g) + ")  (dashed)")
+            self.score_arrow.setPath(segments_path(
+                *arrow_segments(here, self.scale * self.plane.vectors(g)[0])))
         self.hover_dot.setPath(self._discs([x[0]], [x[1]], HOVER_HALO_PIXELS, 24))
         if record.contributions is not None:
             c = record.contributions[i]
-            lines.append("contribution = (" + ", ".join(f"{v:.3g}" for v in c) + ")")
-            here = np.array(self.plane.point(record.theta[0]))
+            lines.append("contribution = (" + ", ".join(f"{v:.3g}" for v in c) + ")  (solid)")
             self.highlight.setPath(segments_path(
                 *arrow_segments(here, self.scale * self.plane.vectors(c)[0])))
         self.hover_text.setText("\n".join(lines))
