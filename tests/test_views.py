@@ -634,9 +634,12 @@ def test_slow_motion_shows_the_batch_sample_by_sample(qtbot, make_window):
         assert view.update_step.path().isEmpty()
         # sample k's ∇log p (dashed, pointing at x_k for the Gaussian mean) and f(x_k) times it
         score = np.asarray(record.scores[k - 1])
-        for item, vector in ((view.score_arrow, score), (view.highlight, record.rewards[k - 1] * score)):
-            tip = item.path().elementAt(1)
-            assert (tip.x, tip.y) == pytest.approx(tuple(record.theta[0] + view.scale * vector), abs=1e-9)
+        tip = view.highlight.path().elementAt(1)
+        expected = record.theta[0] + view.scale * record.rewards[k - 1] * score
+        assert (tip.x, tip.y) == pytest.approx(tuple(expected), abs=1e-9)
+        tip = view.score_arrow.path().elementAt(1)       # ∇log p's direction (clamped to the view)
+        drawn = np.array([tip.x, tip.y]) - record.theta[0]
+        assert drawn @ score / (np.linalg.norm(drawn) * np.linalg.norm(score)) == pytest.approx(1.0)
         towards = record.samples[k - 1] - record.theta[0]
         assert score @ towards / (np.linalg.norm(score) * np.linalg.norm(towards)) == pytest.approx(1.0)
         QTest.keyClick(window, Qt.Key_Period)

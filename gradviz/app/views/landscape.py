@@ -492,8 +492,9 @@ class LandscapeView(View, NativePlotWidget):
         if record.scores is not None:
             g = record.scores[i]
             lines.append("∇log p = (" + ", ".join(f"{v:.3g}" for v in g) + ")  (dashed)")
-            self.score_arrow.setPath(segments_path(
-                *arrow_segments(here, self.scale * self.plane.vectors(g)[0])))
+            (x0, x1), _ = self.viewRange()          # at the arrows' scale, but within reach
+            vector, _ = clamp_length(self.scale * self.plane.vectors(g), 0.3 * (x1 - x0))
+            self.score_arrow.setPath(segments_path(*arrow_segments(here, vector[0])))
         self.hover_dot.setPath(self._discs([x[0]], [x[1]], HOVER_HALO_PIXELS, 24))
         if record.contributions is not None:
             c = record.contributions[i]
