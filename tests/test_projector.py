@@ -73,3 +73,16 @@ def test_projector_mode_holds_for_the_gridworld_too(qtbot, make_window):
     grid_labels = [item for item in window.views["grid"].scene().items() if isinstance(item, pg.TextItem)]
     assert all(QFontInfo(label.textItem.font()).pixelSize() >= 18 for label in grid_labels)
     window.projector.toggle()
+
+
+def test_a_few_episodes_are_drawn_wide_in_projector_mode_a_crowd_stays_fine(qtbot, make_window):
+    window = make_window(problem="gridworld", batch=32)
+    window.projector.toggle()
+    view = window.views["grid"]
+    window.step_once()
+    qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview)
+    window.frames.draw_now()
+    assert min(item.pen().widthF() for item in view.paths) >= 2
+    window.projector.toggle()
+    window.frames.draw_now()
+    assert max(item.pen().widthF() for item in view.paths) == 0          # 1 px hairlines

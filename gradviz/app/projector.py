@@ -2,7 +2,7 @@
 
 Projector mode (F5) lays the window out for a projected 1920 × 1080 screen: the central plot,
 the derivation and J over steps, nothing else; text at least 18 px, lines at least 2 px
-(but the thousand fine lines of a crowd of episodes, which would cost too much to widen).
+(but a crowd of more than 200 episodes' paths, which would cost too much to widen).
 Ctrl + / Ctrl − scale every text in the window, in either mode (Ctrl 0: back to 100 %).
 
 Text: the application font (every widget without a font of its own follows it), and in

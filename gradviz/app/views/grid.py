@@ -14,6 +14,7 @@ from .native import NativePlotWidget, path_item, points_path, qpen, segments_pat
 
 ARROW = 0.42          # an arrow of π = 1 reaches this far from the cell's centre (cells are 1 wide)
 SHADES = 8           # visits are shaded in this many steps, from white to sky blue
+CROWD = 200          # more episodes than this keep 1 px lines in projector mode (cheap to draw)
 JITTER = 0.22         # episodes are spread over this much of a cell so that a bundle shows
 DIRECTIONS = np.array([[0.0, -1.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])   # (x, y) with y down
 RETURN_COLOURS = ((lambda f: f > 0, style.REWARD, "f(τ) &gt; 0"),     # titles are rich text
@@ -131,7 +132,7 @@ class GridView(View, NativePlotWidget):
         for item, (test, colour, name) in zip(self.paths, RETURN_COLOURS):
             chosen = test(report.returns)
             keep = chosen[episode]
-            item.setPen(qpen(colour, 1, alpha=alpha, crowd=True))
+            item.setPen(qpen(colour, 1, alpha=alpha, crowd=shown > CROWD))
             item.setPath(points_path(x[keep], y[keep], move[keep]) if keep.any() else QPainterPath())
             summary.append(style.coloured(f"{int(chosen.sum()):,} with {name}", colour))
         visits = report.visits / max(record.batch, 1)
