@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractGraphicsShapeItem, QApplication, QGraphi
 
 from . import style
 from .views.legend import Legend
+from .views.native import fit_title
 
 PROJECTOR_TEXT_PX = 20      # the smallest text in projector mode (the issue: at least 18 px)
 PROJECTOR_PLOTS = ("derivation", "objective")     # the docks shown beside the central plot
@@ -134,6 +135,9 @@ class Projector(QObject):
                 base = getattr(item, "_gradviz_size", None) or item.opts.get("size") or "9pt"
                 item._gradviz_size = base
                 item.setText(item.text, size=style.scaled_pt(base))
+                plot = item.parentItem()
+                if isinstance(plot, pg.PlotItem) and plot.titleLabel is item:
+                    fit_title(plot)
             elif isinstance(item, pg.TextItem):
                 item.setFont(font)
             elif isinstance(item, pg.PlotDataItem):

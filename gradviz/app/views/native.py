@@ -435,7 +435,16 @@ def set_title(plot: pg.PlotItem, text: str, size: str = "9pt") -> None:
     if getattr(plot, "_gradviz_title", None) != (text, size, app_style.TEXT_SCALE):
         plot._gradviz_title = (text, size, app_style.TEXT_SCALE)
         plot.setTitle(text, size=app_style.scaled_pt(size))
+        fit_title(plot)
         plot.layout.activate()
+
+
+def fit_title(plot: pg.PlotItem) -> None:
+    """Give the title's row the height its text needs: pyqtgraph fixes it at 30 px, which
+    cuts off a second line, or one line of large text (projector mode)."""
+    height = max(30.0, plot.titleLabel.item.boundingRect().height())
+    plot.titleLabel.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
 
 
 def polygon_path(x, y) -> QPainterPath:
