@@ -589,15 +589,21 @@ def marker_at(view) -> tuple[float, float]:
     return position.x(), position.y()
 
 
-def test_slow_motion_plays_to_the_update_and_stops(qtbot, make_window):
-    """P plays slow motion from sample 1 through the update at its pace, then stops; ] and
-    [ change the pace."""
-    window = make_window(batch=4, seed=3)
+def stepped(qtbot, make_window, **settings):
+    """A window that has taken one step (not a preview) and drawn it; and its landscape."""
+    window = make_window(**settings)
     view = window.views["landscape"]
     window.step_once()
     qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview
                     and view.levels is not None)
     window.frames.draw_now()
+    return window, view
+
+
+def test_slow_motion_plays_to_the_update_and_stops(qtbot, make_window):
+    """P plays slow motion from sample 1 through the update at its pace, then stops; ] and
+    [ change the pace."""
+    window, view = stepped(qtbot, make_window, batch=4, seed=3)
     QTest.keyClick(window, Qt.Key_BracketRight)
     QTest.keyClick(window, Qt.Key_BracketRight)
     assert view.player.pace == 8.0
@@ -614,12 +620,7 @@ def test_slow_motion_shows_the_batch_sample_by_sample(qtbot, make_window):
     """M, then '.': the estimate arrow is the running mean of the first k contributions,
     sample k is highlighted, θ's marker waits at θ_t; at k = N it is the step's ĝ; one
     stage more shows the update θ ← θ + α ĝ, the marker at θ_{t+1}."""
-    window = make_window(batch=5, seed=3)
-    view = window.views["landscape"]
-    window.step_once()
-    qtbot.waitUntil(lambda: window.model.latest is not None and not window.model.latest.preview
-                    and view.levels is not None)
-    window.frames.draw_now()
+    window, view = stepped(qtbot, make_window, batch=5, seed=3)
     window.slow_action.trigger()
     record = window.model.latest
     contributions = np.asarray(record.contributions)

@@ -10,7 +10,8 @@ from PySide6.QtGui import QPainterPath
 
 from .. import style
 from .base import View
-from .native import NativePlotWidget, path_item, points_path, qpen, segments_path, set_title
+from .native import (NativePlotWidget, path_item, picture_plot, points_path, qpen, segments_path,
+                     set_title)
 
 ARROW = 0.42          # an arrow of π = 1 reaches this far from the cell's centre (cells are 1 wide)
 SHADES = 8           # visits are shaded in this many steps, from white to sky blue
@@ -71,9 +72,7 @@ class GridView(View, NativePlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         p = self.getPlotItem()
-        p.hideAxis("bottom")
-        p.hideAxis("left")
-        p.setAspectLocked(True)
+        picture_plot(p)
         p.invertY(True)
         p.setMouseEnabled(False, False)
         shades = pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A6D8F5"])    # light: paths show on it

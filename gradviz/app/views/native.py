@@ -427,6 +427,13 @@ def pixel_radius(plot: pg.PlotItem, pixels: float) -> tuple[float, float]:
     return pixels * px, pixels * py
 
 
+def picture_plot(plot: pg.PlotItem) -> None:
+    """A plot that is a picture, not a chart: no axes, one unit as long across as up."""
+    plot.hideAxis("bottom")
+    plot.hideAxis("left")
+    plot.setAspectLocked(True)
+
+
 def set_title(plot: pg.PlotItem, text: str, size: str = "9pt") -> None:
     """Set the title only when it changes: laying out rich text costs more than most curves.
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QGraphicsPathItem
 from ...engine.probability import softmax
 from .. import style
 from .base import View
-from .native import (Marker, NativePlotWidget, NativeViewBox, bars_path, path_item, polyline_path,
-                     qpen, set_title)
+from .native import (Marker, NativePlotWidget, NativeViewBox, bars_path, path_item, picture_plot,
+                     polyline_path, qpen, set_title)
 
 CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
 
@@ -28,9 +28,7 @@ class SimplexView(View, NativePlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         p = self.getPlotItem()
-        p.hideAxis("bottom")
-        p.hideAxis("left")
-        p.setAspectLocked(True)
+        picture_plot(p)
         closed = np.vstack([CORNERS, CORNERS[:1]])
         p.plot(closed[:, 0], closed[:, 1], pen=style.pen(style.FOREGROUND, 1.5))
         self.labels = []
