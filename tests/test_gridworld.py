@@ -344,3 +344,14 @@ def test_filter_normalisation_gives_each_block_theta_s_own_size():
     config = from_mapping({"problem": "gridworld", "policy": "mlp", "hidden": 5})
     blocks = make_problem(config, np.random.default_rng(0)).parameter_blocks()
     assert sorted(np.concatenate(blocks).tolist()) == list(range(config.dim))   # each weight once
+
+
+def test_the_hidden_units_control_is_greyed_out_for_a_table(qtbot, make_window):
+    window = make_window(problem="gridworld")
+    hidden = window.panel.settings["hidden"].widget
+    assert hidden.isVisibleTo(window) and not hidden.isEnabled()
+    assert not window.panel.contributions.isEnabled() and not window.panel.raw.isEnabled()
+    mlp = make_window(problem="gridworld", policy="mlp")
+    assert mlp.panel.settings["hidden"].widget.isEnabled()
+    gaussian = make_window()
+    assert gaussian.panel.contributions.isEnabled() and gaussian.panel.raw.isEnabled()

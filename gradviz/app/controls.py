@@ -209,9 +209,13 @@ class ControlPanel(QWidget):
         own = {setting.name for setting in kind.settings}
         for name, control in self.settings.items():
             control.widget.setVisible(name in own)
+            control.widget.setEnabled(control.setting.applies(config))
             label = self.problem_form.labelForField(control.widget)
             if label is not None:
                 label.setVisible(name in own)
+        plane = kind.plane(config)          # the show options are the landscape's
+        self.contributions.setEnabled(plane is not None)
+        self.raw.setEnabled(plane is not None and plane.samples_live_here)
         self.ema_rate.setEnabled(config.baseline == "ema")
         self.baseline.setEnabled(config.estimator == "score")
         model = self.estimator.model()

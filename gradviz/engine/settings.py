@@ -108,6 +108,11 @@ class Setting:
     max_length: int | None = None
     suggestions: tuple = ()         # (name, what it is) pairs offered for a "text" setting
     live: bool = False
+    applies_when: tuple = ()        # (setting, value) pairs under which it matters at all
+
+    def applies(self, config) -> bool:
+        """Whether the setting matters under ``config`` (the app greys it out otherwise)."""
+        return all(getattr(config, name) == value for name, value in self.applies_when)
 
     def parse(self, value):
         """The value checked and converted; a ConfigError names the setting."""

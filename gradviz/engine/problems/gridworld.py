@@ -188,7 +188,7 @@ class GridworldKind(ProblemKind):
                 help="tabular: four logits per cell; mlp: a one-hidden-layer tanh network from "
                      "the cell's coordinates to its four logits"),
         Setting("hidden", "integer", 16, label="hidden units", lo=1, hi=256,
-                help="hidden units of the mlp policy"),
+                help="hidden units of the mlp policy", applies_when=(("policy", "mlp"),)),
     )
 
     def _map(self, config) -> GridMap:
