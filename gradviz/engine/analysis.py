@@ -52,7 +52,7 @@ def variance_curve(run: Run, batch_sizes=BATCH_SIZES, repeats: int = 200, seed: 
 
 
 SLICE_EXTENT = 3.0            # the slice spans a, b ∈ [−3, 3] (units of θ)
-SLICE_BUDGET = 200_000        # grid points × their cost (Problem.sample_cost) for all slices
+SLICE_BUDGET = 2_000_000      # grid points × their cost (Problem.exact_cost) for all slices
 SLICE_POINTS = (11, 41)       # each grid's points an axis, at least and at most
 SLICE_DIRECTIONS = {          # the slice's second direction, made orthogonal to ∇J
     "estimate": "ĝ across ∇J",
@@ -130,7 +130,8 @@ def theta_slice(run: Run, estimate: np.ndarray | None = None) -> ThetaSlices | N
     """Exact J on 2-D slices of θ-space through replica 0's θ, for a problem with more
     parameters than a plane shows (no Plane): each spanned by the exact gradient and a
     second direction (SLICE_DIRECTIONS; the estimate's needs ``estimate``, ĝ of replica 0).
-    None for a problem drawn on its plane, or where ∇J = 0 or J is inexact."""
+    None for a problem drawn on its plane, where ∇J = 0 or J is inexact, or where even the
+    coarsest grid would cost more than SLICE_BUDGET."""
     problem = run.problem
     if problem.plane is not None or run.theta.shape[1] < 3:
         return None
@@ -147,8 +148,10 @@ def theta_slice(run: Run, estimate: np.ndarray | None = None) -> ThetaSlices | N
         return None
     u = grad[0] / norm
     seconds = _second_directions(problem, centre, u, estimate)
-    cost = getattr(problem, "sample_cost", 1.0) * len(seconds)
-    points = int(np.clip(np.sqrt(SLICE_BUDGET / cost), *SLICE_POINTS)) | 1    # odd: θ_c on it
+    points = int(min(np.sqrt(SLICE_BUDGET / (problem.exact_cost * len(seconds))), SLICE_POINTS[1]))
+    if points < SLICE_POINTS[0]:
+        return None             # too costly to slice (a large grid with a long horizon)
+    points |= 1                 # odd: θ_c is on the grid
     axis = np.linspace(-SLICE_EXTENT, SLICE_EXTENT, points)
     a, b = (grid.reshape(-1, 1) for grid in np.meshgrid(axis, axis))          # [b, a]
     thetas = np.concatenate([centre + a * u + b * v for v in seconds.values()])

@@ -73,6 +73,8 @@ class SliceView(View, QWidget):
 
     def on_slice(self, model) -> None:
         if model.slice is None:
+            set_title(self.plot.getPlotItem(), "no slice: θ has not moved from a stationary point, "
+                                               "or the problem is too large to slice")
             return
         cut = model.slice.get(self.direction.currentData())
         land = cut.landscape

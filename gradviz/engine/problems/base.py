@@ -68,6 +68,7 @@ class Problem:
     dim: int
     plane: Plane | None = None
     sample_cost = 1.0       # the work of one sample against one Gaussian draw (analysis.py)
+    exact_cost = 1.0        # the work of exact J at one θ, in the same units
 
     def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
         raise NotImplementedError

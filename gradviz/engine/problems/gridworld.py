@@ -65,6 +65,7 @@ class GridworldProblem(Problem):
         self.parameters = parameters
         self.dim = parameters.dim
         self.sample_cost = 4.0 * dynamics.horizon + parameters.dim    # an episode, measured ≈ so
+        self.exact_cost = float(dynamics.grid.states * dynamics.horizon)   # the programme's size
         self._policy = (None, None)
         self._visits = (None, None)
 
