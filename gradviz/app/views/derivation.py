@@ -111,6 +111,11 @@ class DerivationView(View, QScrollArea):
         self.shown = (None, None, None)     # (estimator, baseline, problem kind) laid out
         self._texts: dict[QLabel, str] = {}
 
+    def export_widget(self):
+        """The page itself, all of it: the scroll area would cut it to the dock's size."""
+        self.page.adjustSize()
+        return self.page
+
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.FontChange:   # the UI scale changed: lay out again
             self.shown = (None, None, None)

@@ -134,7 +134,7 @@ class GridworldProblem(Problem):
         return self.parameters.blocks()
 
     def exact_terms(self, theta: np.ndarray) -> tuple:
-        return (4 ** self.dynamics.horizon, "action sequences (4^H, before the slips)")
+        return (4 ** self.dynamics.horizon, "action sequences (4ᴴ, before the slips)")
 
     def update(self, key: str, value, theta: np.ndarray) -> np.ndarray:
         if key in ("slip", "gamma", "step_reward"):
