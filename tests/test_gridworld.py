@@ -355,3 +355,32 @@ def test_the_hidden_units_control_is_greyed_out_for_a_table(qtbot, make_window):
     assert mlp.panel.settings["hidden"].widget.isEnabled()
     gaussian = make_window()
     assert gaussian.panel.contributions.isEnabled() and gaussian.panel.raw.isEnabled()
+
+
+def learned_run(runs=4000, steps=6, **settings):
+    """A run of ``steps`` steps with θ held (lr tiny): V̂ learns from each batch."""
+    return Run(from_mapping({**SMALL, "horizon": 5, "estimator": "learned", "runs": runs, "batch": 4,
+                             "seed": 5, "lr": 1e-8, "ema_rate": 0.5,
+                             "theta0": tuple(np.linspace(-0.8, 0.8, 16)), **settings}))
+
+
+def test_the_learned_value_baseline_is_unbiased_and_lowers_the_variance_once_learned():
+    run = learned_run()
+    first = run.step()                       # V̂ = 0: reward-to-go itself
+    for _ in range(4):
+        run.step()
+    assert np.abs(run.problem.learned).max() > 0.1
+    record = run.step()
+    mean = (record.estimate - record.grad).mean(axis=0)
+    stderr = record.estimate.std(axis=0, ddof=1) / math.sqrt(len(record.estimate))
+    assert np.all(np.abs(mean) <= 4 * stderr + 1e-12)
+    assert record.estimate.var(axis=0).sum() < 0.9 * first.estimate.var(axis=0).sum()   # 0.84 here
+
+
+def test_previews_teach_the_learned_baseline_nothing():
+    plain, previewed = learned_run(runs=2, steps=0), learned_run(runs=2, steps=0)
+    for _ in range(5):
+        previewed.preview()
+        a, b = plain.step(), previewed.step()
+        np.testing.assert_array_equal(a.theta_next, b.theta_next)
+    np.testing.assert_array_equal(plain.problem.learned, previewed.problem.learned)

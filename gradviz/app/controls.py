@@ -216,7 +216,7 @@ class ControlPanel(QWidget):
         plane = kind.plane(config)          # the show options are the landscape's
         self.contributions.setEnabled(plane is not None)
         self.raw.setEnabled(plane is not None and plane.samples_live_here)
-        self.ema_rate.setEnabled(config.baseline == "ema")
+        self.ema_rate.setEnabled(config.baseline == "ema" or config.estimator == "learned")
         self.baseline.setEnabled(config.estimator == "score")
         model = self.estimator.model()
         for i, name in enumerate(cfg.ESTIMATORS):

@@ -25,6 +25,8 @@ ESTIMATORS = {
             "no baseline)",
     "value": "reward-to-go minus the exact state value, Σ_t (G_t − γ^t V(s_t)) ∇log π(a_t|s_t) "
              "(trajectories; no baseline)",
+    "learned": "reward-to-go minus a learned state value, the running mean (--ema-rate) of the returns "
+               "seen from each cell in earlier steps (trajectories; no baseline)",
     "exact": "the exact gradient, by enumeration, quadrature or dynamic programming (no sampling noise)",
 }
 BASELINES = {

@@ -238,6 +238,16 @@ class Episodes:
         """f(τ) = Σ_t γ^t r_{t+1}, (R, N)."""
         return (self.discounts * self.rewards).sum(axis=0)
 
+    def returns_from(self) -> np.ndarray:
+        """R_t = Σ_{t' ≥ t} γ^{t'−t} r_{t'+1}, the return from t on, discounted from t:
+        R_t = r_{t+1} + γ R_{t+1} (no division by γ^t, which may be 0), (T, R, N)."""
+        out = np.empty_like(self.rewards)
+        ahead = np.zeros(self.rewards.shape[1:])
+        for t in range(self.rewards.shape[0] - 1, -1, -1):
+            ahead = self.rewards[t] + self.gamma * ahead
+            out[t] = ahead
+        return out
+
     def to_go(self) -> np.ndarray:
         """G_t = Σ_{t' ≥ t} γ^{t'} r_{t'+1} (discounted from time 0), (T, R, N)."""
         paid = self.discounts * self.rewards

@@ -207,8 +207,9 @@ class Run:
         while self._pending and self._pending[0]["step"] <= self.t:
             entry = self._pending.pop(0)
             self.set(**{k: v for k, v in entry.items() if k != "step"})
-        record, f, new_state = self._compute(self.rng)
+        record, f, new_state, batch = self._compute(self.rng)
         self.running.update(f, self.config.ema_rate)
+        self.problem.learn(batch, self.config.ema_rate)
         self.theta, self.opt_state = record.theta_next, new_state
         self.t += 1
         return record
@@ -218,12 +219,12 @@ class Run:
         moving: θ, t, the baselines' history and the run's random stream stay as they were
         (the batch comes from a generator of its own, seeded by the seed and t), so a session
         replays the same with or without previews.  Its theta_next is θ_t."""
-        record, _, _ = self._compute(np.random.default_rng([self.config.seed, self.t, PREVIEW_STREAM]))
+        record, *_ = self._compute(np.random.default_rng([self.config.seed, self.t, PREVIEW_STREAM]))
         return replace(record, theta_next=record.theta, preview=True,
                        policy=self.problem.policy_bars(record.theta[0]))
 
     def _compute(self, rng: np.random.Generator):
-        """(the record of step t at θ_t, its rewards f, the optimiser's next state)."""
+        """(the record of step t at θ_t, its rewards f, the optimiser's next state, its batch)."""
         cfg, problem, theta = self.config, self.problem, self.theta
         n = cfg.batch
         batch = problem.sample(theta, n, rng)
@@ -265,7 +266,7 @@ class Run:
             density=problem.density(theta[0]),
             extra=problem.report(theta, batch),
         )
-        return record, f, new_state
+        return record, f, new_state, batch
 
     def steps(self, count: int) -> Iterator[StepRecord]:
         """Yield ``count`` records (stops early by raising RunStopped)."""

@@ -87,6 +87,10 @@ class Problem:
         (its kind lists it in ``estimators``; gridworld.py: reward-to-go)."""
         raise NotImplementedError(f"estimator {name!r}")
 
+    def learn(self, batch: Batch, rate: float) -> None:
+        """After a step is taken (never after a preview): learn from its batch, for an
+        estimator whose baseline is learned from earlier steps (gridworld.py)."""
+
     def report(self, theta: np.ndarray, batch: Batch) -> object:
         """Anything else a step should report for drawing (StepRecord.extra), or None."""
         return None

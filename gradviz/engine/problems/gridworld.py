@@ -8,7 +8,8 @@ which does need the model: that is the sum over every trajectory the samples avo
 
 Estimators: score (the whole return times Σ_t ∇log π), togo (reward-to-go: each
 ∇log π(a_t|s_t) times the return after t, G_t = Σ_{t'≥t} γ^{t'} r_{t'+1}), value (G_t minus
-γ^t V_{H−t}(s_t), the exact state value with H − t actions left), exact.
+γ^t V_{H−t}(s_t), the exact state value with H − t actions left), learned (G_t minus
+γ^t V̂(s_t), V̂ a running mean of the returns seen from each cell in earlier steps), exact.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class GridworldProblem(Problem):
         self.exact_cost = float(dynamics.grid.states * dynamics.horizon)   # the programme's size
         self._policy = (None, None)
         self._visits = (None, None)
+        self.learned = None            # V̂(s) per replica (R, S), learned from earlier steps
 
     def policy(self, theta: np.ndarray) -> np.ndarray:
         """π(·|s) for every replica and cell (R, S, 4), cached per read-only θ (as the
@@ -94,13 +96,17 @@ class GridworldProblem(Problem):
 
     def estimator_terms(self, name: str, theta: np.ndarray, batch: Batch) -> np.ndarray:
         """Per-episode contributions (R, d, N) of this problem's own estimators:
-        togo:  Σ_t G_t ∇θ log π(a_t|s_t);   value:  Σ_t (G_t − γ^t V_{H−t}(s_t)) ∇θ log π(a_t|s_t).
-        Both are unbiased: a reward before t, or a function of s_t alone, times ∇log π(a_t|s_t)
+        togo:  Σ_t G_t ∇θ log π(a_t|s_t);   value:  Σ_t (G_t − γ^t V_{H−t}(s_t)) ∇θ log π(a_t|s_t);
+        learned:  the same with V̂(s_t) (learn) for V.  All are unbiased: a reward before t, or a function of s_t alone, times ∇log π(a_t|s_t)
         has expectation 0."""
         episodes: Episodes = batch.extra
         pi = self.policy(theta)
         weights = episodes.to_go()
-        if name == "value":
+        if name == "learned":
+            V = self.learned if self.learned is not None else np.zeros(pi.shape[:2])
+            states = np.minimum(episodes.states, pi.shape[1] - 1)
+            weights = weights - episodes.discounts * V[np.arange(pi.shape[0])[None, :, None], states]
+        elif name == "value":
             _, V = self.dynamics.values(pi)                          # (H + 1, R, S)
             T = episodes.states.shape[0]
             left = self.dynamics.horizon - np.arange(T)[:, None, None]
@@ -110,6 +116,26 @@ class GridworldProblem(Problem):
         elif name != "togo":
             raise ValueError(f"unknown estimator {name!r}")
         return self._to_theta(theta, episodes.logit_scores(pi, weights))
+
+    def learn(self, batch: Batch, rate: float) -> None:
+        """V̂(s) ← V̂(s) + ρ (mean of R_t over this batch's visits to s − V̂(s)) for each cell
+        the batch visited (R_t the return from t, discounted from t), per replica; V̂ starts
+        at 0.  A baseline fixed before the batch it is used on, so `learned` stays unbiased."""
+        episodes: Episodes = batch.extra
+        T, R, n = episodes.states.shape
+        S = self.dynamics.grid.states
+        alive = episodes.alive.ravel()
+        index = (np.arange(R)[None, :, None] * S + episodes.states).ravel()[alive]
+        count = np.bincount(index, minlength=R * S).reshape(R, S)
+        total = np.bincount(index, weights=episodes.returns_from().ravel()[alive],
+                            minlength=R * S).reshape(R, S)
+        current = self.learned if self.learned is not None else np.zeros((R, S))
+        seen = count > 0
+        self.learned = np.where(seen, current + rate * (total / np.maximum(count, 1) - current), current)
+
+    def select(self, index: np.ndarray) -> None:
+        if self.learned is not None:
+            self.learned = self.learned[index]
 
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """J = V_H(S) and ∇J = (∂z/∂θ)ᵀ ∂J/∂z by the dynamic programme (grid.Dynamics.exact)."""
@@ -159,7 +185,7 @@ class GridworldProblem(Problem):
 class GridworldKind(ProblemKind):
     name = "gridworld"
     description = "episodes on a grid (S start, G goal, X pit, # wall): π_θ(a|s) over cells, f(τ) the return"
-    estimators = ("score", "togo", "value", "exact")
+    estimators = ("score", "togo", "value", "learned", "exact")
     sum_over_x = "Σ_τ"
     sample_symbol = "τ"
     score_expansion = "Σ_t ∇θ log π(a_t|s_t)"
@@ -168,6 +194,8 @@ class GridworldKind(ProblemKind):
                  "reward-to-go G_t: rewards before t do not depend on a_t"),
         "value": ("(1/N) Σ_i Σ_t (G_t − γ^t V(s_t)) ∇θ log π(a_t|s_t)",
                   "minus the exact value of s_t: E[∇log π(a_t|s_t) | s_t] = 0"),
+        "learned": ("(1/N) Σ_i Σ_t (G_t − γ^t V̂(s_t)) ∇θ log π(a_t|s_t)",
+                    "V̂ learned from earlier steps' returns: fixed before this batch"),
     }
     settings = (
         Setting("grid", "text", "cliff", label="grid", suggestions=GRIDS,
