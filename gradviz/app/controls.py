@@ -28,7 +28,8 @@ TIPS = {
     "baseline": "A b subtracted from each reward. It leaves the estimate unbiased if it does not "
                 "depend on the sample itself, and can cut the variance a lot. 'mean' includes "
                 "the sample, so it shrinks ĝ by (N−1)/N.",
-    "ema_rate": "How fast the ema baseline follows the batch means: b ← b + ρ(mean f − b).",
+    "ema_rate": "How fast the ema baseline follows the batch means, b ← b + ρ(mean f − b), and the "
+                "learned estimator's V̂ the returns seen from each cell.",
     "optimizer": "How θ moves: sgd θ ← θ + αĝ; momentum averages past ĝ (smooths noise); Adam "
                  "rescales each component.",
     "lr": "Learning rate α: the step is α·ĝ. Too large and the noise in ĝ throws θ around, or "
