@@ -165,6 +165,7 @@ class GridView(View, NativePlotWidget):
                 label = pg.TextItem(names[c][0], color=names[c][1], anchor=(0.5, 0.5))
                 label.setPos(j, i + (0.32 if c == "S" else 0.0))
                 plot.addItem(label)
+                label.setZValue(2)          # above the episodes' paths, below π's arrows
                 self.labels.append(label)
         self._fit()
 
