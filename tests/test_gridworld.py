@@ -384,3 +384,14 @@ def test_previews_teach_the_learned_baseline_nothing():
         a, b = plain.step(), previewed.step()
         np.testing.assert_array_equal(a.theta_next, b.theta_next)
     np.testing.assert_array_equal(plain.problem.learned, previewed.problem.learned)
+
+
+def test_a_live_change_of_the_world_is_not_answered_from_the_old_programme():
+    config = from_mapping({**SMALL})
+    problem = make_problem(config, np.random.default_rng(0))
+    theta = np.linspace(-1, 1, 16)[None]
+    theta.setflags(write=False)                  # a run's θ: the programme is kept for it
+    before = problem.exact(theta)[0][0]
+    problem.update("slip", 0.6, theta)
+    after = problem.exact(theta)[0][0]
+    assert after == pytest.approx(exact_at(theta[0], slip=0.6)[0], abs=1e-14) and after != before

@@ -21,7 +21,7 @@ BACKGROUND = "#FAFAFA"
 FOREGROUND = "#222222"
 
 # the UI scale (projector.py sets it): text sizes are multiplied by TEXT_SCALE; in projector
-# mode an opaque line is widened to at least LINE_MIN pixels (1.5 times its width)
+# mode a line is widened to 1.5 times its width, and at least LINE_MIN pixels
 TEXT_SCALE = 1.0
 LINE_MIN = 0.0
 

@@ -49,8 +49,6 @@ def variance_curve(run: Run, batch_sizes=BATCH_SIZES, repeats: int = 200, seed: 
     return np.asarray(batch_sizes, dtype=float), np.asarray(traces)
 
 
-
-
 SLICE_EXTENT = 3.0            # the slice spans a, b ∈ [−3, 3] (units of θ)
 SLICE_BUDGET = 2_000_000      # grid points × their cost (Problem.exact_cost) for all slices
 SLICE_POINTS = (11, 41)       # each grid's points an axis, at least and at most
@@ -165,8 +163,8 @@ def theta_slice(run: Run, estimate: np.ndarray | None = None) -> ThetaSlices | N
     view = (-SLICE_EXTENT, SLICE_EXTENT, -SLICE_EXTENT, SLICE_EXTENT)
     cuts = {}
     for k, (name, v) in enumerate(seconds.items()):
-        field = Landscape(xs=axis, ys=axis, J=J[k * points ** 2:(k + 1) * points ** 2].reshape(points, points),
-                          view=view)
+        field = Landscape(xs=axis, ys=axis, view=view,
+                          J=J[k * points ** 2:(k + 1) * points ** 2].reshape(points, points))
         cuts[name] = ThetaSlice(centre=centre, u=u, v=v, second=name, step=run.t,
                                 landscape=field.with_contours())
     return ThetaSlices(centre=centre, step=run.t, cuts=cuts)

@@ -41,9 +41,7 @@ def needs_jackknife(name: str, n: int) -> bool:
     """Whether Var(ĝ) with baseline ``name`` at batch ``n`` needs the jackknife (see above)."""
     if name == "optimal":
         return 1 < n < OPTIMAL_JACKKNIFE_BELOW
-    if name in ("mean", "loo") and n >= EXACT_VARIANCE_FROM:
-        return False            # covariance_of_shared_estimate, unbiased
-    return name in ("mean", "loo", "average") and n > 1
+    return name in ("mean", "loo", "average") and n > 1 and not has_unbiased_variance(name, n)
 
 
 def has_unbiased_variance(name: str, n: int) -> bool:

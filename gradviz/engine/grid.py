@@ -139,21 +139,6 @@ class Dynamics:
             d[t + 1] = flow.reshape(R, nodes)[:, :S]
         return d
 
-    def values(self, pi: np.ndarray):
-        """Q_h(s, a) and V_h(s) with h = 1 … H actions left, (H, R, S, 4) and (H + 1, R, S):
-
-            U_h(s, e) = r(succ(s, e)) + γ V_{h−1}(succ(s, e))   (V = 0 at terminal nodes)
-            Q_h(s, a) = (1 − slip) U_h(s, a) + slip · mean_e U_h(s, e)
-            V_h(s)    = Σ_a π(a|s) Q_h(s, a),   V₀ = 0.
-        """
-        R, S = pi.shape[0], self.grid.states
-        V = np.zeros((self.horizon + 1, R, S))
-        Q = np.zeros((self.horizon, R, S, 4))
-        for h in range(1, self.horizon + 1):
-            Q[h - 1] = self._q(V[h - 1], R)
-            V[h] = np.einsum("rsa,rsa->rs", pi, Q[h - 1])
-        return Q, V
-
     def _q(self, v_before: np.ndarray, replicas: int) -> np.ndarray:
         g = self.grid
         v_nodes = np.zeros((replicas, len(g.payoff)))
@@ -161,23 +146,28 @@ class Dynamics:
         U = self.reward_of[g.successor][None] + self.gamma * v_nodes[:, g.successor]
         return (1.0 - self.slip) * U + self.slip * U.mean(axis=2, keepdims=True)
 
-    def exact(self, pi: np.ndarray):
-        """J = V_H(S) and ∂J/∂z for logits z with π = softmax(z) per cell, (R,), (R, S, 4):
+    def exact(self, pi: np.ndarray) -> "Programme":
+        """The dynamic programme, swept once backwards over h = 1 … H actions left:
+
+            U_h(s, e) = r(succ(s, e)) + γ V_{h−1}(succ(s, e))   (V = 0 at terminal nodes)
+            Q_h(s, a) = (1 − slip) U_h(s, a) + slip · mean_e U_h(s, e)
+            V_h(s)    = Σ_a π(a|s) Q_h(s, a),   V₀ = 0,
+
+        giving J = V_H(S) and, for logits z with π = softmax(z) per cell,
 
             ∂J/∂z(s, b) = Σ_{t<H} γ^t d_t(s) π(b|s) (Q_{H−t}(s, b) − V_{H−t}(s))
 
-        (the policy-gradient theorem with the time-dependent state distribution d_t).  Also
-        Σ_t d_t(s), the expected visits (R, S).  Only d is stored; Q and V are swept once."""
+        (the policy-gradient theorem with the time-dependent state distribution d_t)."""
         d = self.occupancy(pi)
         R, S = pi.shape[0], self.grid.states
-        v = np.zeros((R, S))
+        V = np.zeros((self.horizon + 1, R, S))
         dlogits = np.zeros((R, S, 4))
         for h in range(1, self.horizon + 1):
-            q = self._q(v, R)
-            v = np.einsum("rsa,rsa->rs", pi, q)
+            q = self._q(V[h - 1], R)
+            V[h] = np.einsum("rsa,rsa->rs", pi, q)
             t = self.horizon - h
-            dlogits += (self.gamma ** t) * d[t][:, :, None] * pi * (q - v[:, :, None])
-        return v[:, self.grid.start], dlogits, d.sum(axis=0)
+            dlogits += (self.gamma ** t) * d[t][:, :, None] * pi * (q - V[h][:, :, None])
+        return Programme(J=V[-1][:, self.grid.start], dlogits=dlogits, visits=d.sum(axis=0), V=V)
 
     def trajectories(self, pi: np.ndarray, n: int, rng: np.random.Generator) -> "Episodes":
         """R × n episodes from S, advanced together one time step at a time (each step is a
@@ -216,6 +206,17 @@ class Dynamics:
                 break
         return Episodes(np.array(states), np.array(actions), np.array(rewards), np.array(alives),
                         position, self.gamma)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """What Dynamics.exact computes: J (R,), ∂J/∂z (R, S, 4), the expected visits
+    Σ_t d_t(s) (R, S), and V_h(s) for h = 0 … H actions left (H + 1, R, S)."""
+
+    J: np.ndarray
+    dlogits: np.ndarray
+    visits: np.ndarray
+    V: np.ndarray
 
 
 @dataclass(frozen=True)

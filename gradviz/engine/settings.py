@@ -91,8 +91,9 @@ class Setting:
     """One setting of a problem.
 
     ``kind`` says how it is typed and shown: "number", "integer", "log" (a number on a
-    logarithmic slider), "bool", "vector" (comma-separated numbers), "choice" (one of ``suggestions``'s names) or "text" (free text,
-    with ``suggestions`` offered, each with a sentence that says what it is).  ``live`` settings may change between steps; the others
+    logarithmic slider), "bool", "vector" (comma-separated numbers), "choice" (one of
+    ``suggestions``'s names) or "text" (free text, with ``suggestions`` offered, each with a
+    sentence that says what it is).  ``live`` settings may change between steps; the others
     start a new run.  ``label`` is the control's label, ``help`` the command line's and the
     tooltip's text."""
 

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmap
 from .. import style as app_style
 
 
-
 class _PrepareForPaint(QObject):
     """pyqtgraph applies range changes and auto-ranging in ``scene.prepareForPaint()``, which
     its Python ``paintEvent`` calls; this event filter prepares the view (NativePaint.prepare)

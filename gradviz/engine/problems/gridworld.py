@@ -68,7 +68,7 @@ class GridworldProblem(Problem):
         self.sample_cost = 4.0 * dynamics.horizon + parameters.dim    # an episode, measured ≈ so
         self.exact_cost = float(dynamics.grid.states * dynamics.horizon)   # the programme's size
         self._policy = (None, None)
-        self._visits = (None, None)
+        self._programme = (None, None)
         self.learned = None            # V̂(s) per replica (R, S), learned from earlier steps
 
     def policy(self, theta: np.ndarray) -> np.ndarray:
@@ -97,22 +97,19 @@ class GridworldProblem(Problem):
     def estimator_terms(self, name: str, theta: np.ndarray, batch: Batch) -> np.ndarray:
         """Per-episode contributions (R, d, N) of this problem's own estimators:
         togo:  Σ_t G_t ∇θ log π(a_t|s_t);   value:  Σ_t (G_t − γ^t V_{H−t}(s_t)) ∇θ log π(a_t|s_t);
-        learned:  the same with V̂(s_t) (learn) for V.  All are unbiased: a reward before t, or a function of s_t alone, times ∇log π(a_t|s_t)
-        has expectation 0."""
+        learned:  the same with V̂(s_t) (learn) for V.  All are unbiased: a reward before t,
+        or a function of s_t alone, times ∇log π(a_t|s_t) has expectation 0."""
         episodes: Episodes = batch.extra
         pi = self.policy(theta)
         weights = episodes.to_go()
+        replica = np.arange(pi.shape[0])[None, :, None]
         if name == "learned":
             V = self.learned if self.learned is not None else np.zeros(pi.shape[:2])
-            states = np.minimum(episodes.states, pi.shape[1] - 1)
-            weights = weights - episodes.discounts * V[np.arange(pi.shape[0])[None, :, None], states]
+            weights = weights - episodes.discounts * V[replica, episodes.states]
         elif name == "value":
-            _, V = self.dynamics.values(pi)                          # (H + 1, R, S)
-            T = episodes.states.shape[0]
-            left = self.dynamics.horizon - np.arange(T)[:, None, None]
-            states = np.minimum(episodes.states, pi.shape[1] - 1)
-            replica = np.arange(pi.shape[0])[None, :, None]
-            weights = weights - episodes.discounts * V[left, replica, states]
+            left = self.dynamics.horizon - np.arange(episodes.states.shape[0])[:, None, None]
+            V = self.programme(theta).V                                # (H + 1, R, S)
+            weights = weights - episodes.discounts * V[left, replica, episodes.states]
         elif name != "togo":
             raise ValueError(f"unknown estimator {name!r}")
         return self._to_theta(theta, episodes.logit_scores(pi, weights))
@@ -137,19 +134,23 @@ class GridworldProblem(Problem):
         if self.learned is not None:
             self.learned = self.learned[index]
 
+    def programme(self, theta: np.ndarray):
+        """The dynamic programme at θ (grid.Dynamics.exact), computed once per read-only θ:
+        the exact J, the value estimator's V and the expected visits all read it."""
+        seen, programme = self._programme
+        if seen is not theta or theta.flags.writeable:
+            programme = self.dynamics.exact(self.policy(theta))
+            self._programme = (theta, programme)
+        return programme
+
     def exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """J = V_H(S) and ∇J = (∂z/∂θ)ᵀ ∂J/∂z by the dynamic programme (grid.Dynamics.exact)."""
-        J, dlogits, visits = self.dynamics.exact(self.policy(theta))
-        self._visits = (theta, visits)
-        return J, self.parameters.backward(theta, dlogits[:, None])[:, 0]
+        """J = V_H(S) and ∇J = (∂z/∂θ)ᵀ ∂J/∂z by the dynamic programme."""
+        programme = self.programme(theta)
+        return programme.J, self.parameters.backward(theta, programme.dlogits[:, None])[:, 0]
 
     def expected_visits(self, theta: np.ndarray) -> np.ndarray:
         """Σ_t d_t(s), (R, S)."""
-        seen, visits = self._visits
-        if seen is not theta or theta.flags.writeable:
-            visits = self.dynamics.exact(self.policy(theta))[2]
-            self._visits = (theta, visits)
-        return visits
+        return self.programme(theta).visits
 
     def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
         """E[g_k²] of g = ∇θ log p(τ), exact (the parameterisation's score_moment), for the
@@ -165,6 +166,7 @@ class GridworldProblem(Problem):
     def update(self, key: str, value, theta: np.ndarray) -> np.ndarray:
         if key in ("slip", "gamma", "step_reward"):
             self.dynamics = replace(self.dynamics, **{key: value})
+            self._programme = (None, None)          # computed under the old dynamics
         return theta
 
     def describe_sample(self, batch: Batch, replica: int, i: int) -> str:
