@@ -56,6 +56,8 @@ def test_ctrl_plus_and_minus_scale_every_text_and_ctrl_0_resets(qtbot, make_wind
     window.projector.zoom(1)
     larger = QFontInfo(QApplication.font()).pixelSize()
     assert larger > base and QFontInfo(axis.style["tickFont"]).pixelSize() == larger
+    inner = window.views["histogram"].plot.getPlotItem().getAxis("bottom")  # a plot inside a view
+    assert QFontInfo(inner.style["tickFont"]).pixelSize() == larger
     window.projector.zoom(-1)
     assert base <= QFontInfo(QApplication.font()).pixelSize() < larger
     window.projector.zoom(0)

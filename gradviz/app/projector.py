@@ -30,8 +30,8 @@ BASE_WIDTH = 0x6701         # QGraphicsItem data key: the pen width an item was 
 
 
 def _scene_items(view):
-    scene = view.scene() if hasattr(view, "scene") and callable(view.scene) else None
-    return scene.items() if scene is not None else []
+    """Every item of the view's plots (View.painted: the plot widgets inside it)."""
+    return [item for plot in view.painted() for item in plot.scene().items()]
 
 
 class Projector(QObject):

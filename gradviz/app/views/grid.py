@@ -10,8 +10,8 @@ from PySide6.QtGui import QPainterPath
 
 from .. import style
 from .base import View
-from .native import (NativePlotWidget, path_item, picture_plot, points_path, qpen, segments_path,
-                     set_title)
+from .native import (NativePlotWidget, outlines_path, path_item, picture_plot, points_path, qpen,
+                     segments_path, set_title)
 
 ARROW = 0.42          # an arrow of π = 1 reaches this far from the cell's centre (cells are 1 wide)
 SHADES = 8           # visits are shaded in this many steps, from white to sky blue
@@ -23,12 +23,20 @@ RETURN_COLOURS = ((lambda f: f > 0, style.REWARD, "f(τ) &gt; 0"),     # titles 
                   (lambda f: f == 0, "#777777", "f(τ) = 0"))
 
 
+SQUARE = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5]])
+
+
 def cells_path(cells) -> QPainterPath:
-    """Unit squares centred on (col, row) of each cell (k, 2)."""
-    path = QPainterPath()
-    for row, col in np.asarray(cells).tolist():
-        path.addRect(col - 0.5, row - 0.5, 1.0, 1.0)
-    return path
+    """Unit squares centred on (col, row) of each cell (k, 2), as closed outlines."""
+    centres = np.asarray(cells, dtype=float).reshape(-1, 2)[:, ::-1]
+    corners = centres[:, None, :] + SQUARE[None]                          # (k, 5, 2)
+    return outlines_path(corners[..., 0], corners[..., 1])
+
+
+def triangles_path(triangles: np.ndarray) -> QPainterPath:
+    """Closed triangles (k, 3, 2), as outlines to fill."""
+    closed = np.concatenate([triangles, triangles[:, :1]], axis=1)      # (k, 4, 2)
+    return outlines_path(closed[..., 0], closed[..., 1])
 
 
 def arrows(centres: np.ndarray, pi: np.ndarray):
@@ -112,18 +120,12 @@ class GridView(View, NativePlotWidget):
         if report is None or not hasattr(report, "grid"):
             return
         self.report, self._batch = report, record.batch
-        if self._map is not report.grid.rows:
+        if self._map != report.grid.rows:
             self._draw_map(report.grid)
         centres = report.grid.cells[:, ::-1].astype(float)
         sx, sy, heads = arrows(centres, report.policy)
         self.shafts.setPath(segments_path(sx, sy))
-        head_path = QPainterPath()
-        for triangle in heads.tolist():
-            head_path.moveTo(*triangle[0])
-            head_path.lineTo(*triangle[1])
-            head_path.lineTo(*triangle[2])
-            head_path.closeSubpath()
-        self.heads.setPath(head_path)
+        self.heads.setPath(triangles_path(heads))
         x, y, move, episode = episode_points(report)
         summary = []
         shown = len(report.returns)

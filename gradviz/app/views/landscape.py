@@ -169,6 +169,7 @@ class LandscapeView(View, NativePlotWidget):
         self.score_arrow = path_item(plot, qpen(style.HIGHLIGHT, 2, style=Qt.DashLine),
                                      z=layers.index("highlight") - 0.5)
         self.player = SlowMotionPlayer(self.next_sample, self._slow_motion_done, self)
+        self.player.changed.connect(self._slow_motion_changed)     # the title says its pace
         self.resampling = ResampleOverlay(plot, z=layers.index("ellipse") + 0.5)
         self.cmap_colours = [self.cmap.map(v, mode="qcolor").name()
                              for v in np.linspace(0, 1, SAMPLE_COLOURS)]
@@ -321,6 +322,10 @@ class LandscapeView(View, NativePlotWidget):
         """Stages 1 … N show samples 1 … N; stage N + 1 the update."""
         if self.slow_motion is not None and self._record is not None:
             self.slow_motion = int(np.clip(self.slow_motion + delta, 1, len(self._record.rewards) + 1))
+            self.show_record(self._record)
+
+    def _slow_motion_changed(self) -> None:
+        if self.slow_motion is not None and self._record is not None:
             self.show_record(self._record)
 
     def _slow_motion_done(self) -> bool:
