@@ -237,7 +237,7 @@ def test_summed_categorical_estimate_equals_the_dense_per_sample_terms(baseline,
     running = RunningBaseline(4)
     running.update(rng.normal(size=(4, 3)), 0.1)
     b = baseline_values(baseline, f, None, None, running)
-    estimate, variance, contributions, scores = problem.summed_estimate(theta, batch, f, b)
+    estimate, variance, contributions, scores, _ = problem.summed_estimate(theta, batch, f, b)
     g = problem.score(theta, batch)                                     # (R, K, N), dense
     dense = (f[:, None, :] - b) * g
     np.testing.assert_allclose(estimate, dense.mean(axis=2), rtol=1e-12, atol=1e-15)
@@ -249,6 +249,57 @@ def test_summed_categorical_estimate_equals_the_dense_per_sample_terms(baseline,
     np.testing.assert_array_equal(np.asarray(scores), g[0].T)
     with pytest.raises(ValueError):
         contributions.weights[0] = 1.0                                   # read-only, as records are
+
+
+@pytest.mark.parametrize("baseline,n", [("none", 9), ("past", 9), ("ema", 1), ("average", 2)])
+def test_summed_gaussian_estimate_equals_the_dense_per_sample_terms(baseline, n):
+    """The Gaussian sums its terms (ĝ by a matrix product, Σ c² by one einsum): the estimate,
+    its variance, replica 0's covariance and every per-sample term and score equal those
+    built from dense (R, 2, N) arrays."""
+    from gradviz.engine.baselines import RunningBaseline, baseline_values
+    from gradviz.engine.problems import GaussianProblem
+    from gradviz.engine.rewards import resolve_reward
+
+    rng = np.random.default_rng(4)
+    problem = GaussianProblem(resolve_reward("hills"), 0.7, False, noise=0.2)
+    theta = rng.normal(size=(3, 2))
+    batch = problem.sample(theta, n, rng)
+    f = problem.reward(batch, rng)
+    running = RunningBaseline(3)
+    running.update(rng.normal(size=(3, 4)), 0.1)
+    b = baseline_values(baseline, f, None, None, running)
+    estimate, variance, contributions, scores, cov0 = problem.summed_estimate(theta, batch, f, b)
+    g = problem.score(theta, batch)                                     # (R, 2, N), dense
+    dense = (f[:, None, :] - b) * g
+    np.testing.assert_allclose(estimate, dense.mean(axis=2), rtol=1e-12, atol=1e-15)
+    if n > 1:
+        np.testing.assert_allclose(variance, dense.var(axis=2, ddof=1) / n, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(cov0, np.cov(dense[0]) / n, rtol=1e-9, atol=1e-15)
+    else:
+        assert np.isnan(variance).all() and cov0 is None
+    np.testing.assert_allclose(np.asarray(contributions), dense[0].T, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(contributions[:, 1], dense[0, 1], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(contributions[n - 1], dense[0, :, n - 1], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(contributions[:2], dense[0, :, :2].T, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(contributions.T, dense[0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(np.asarray(scores), g[0].T, rtol=1e-15)
+    with pytest.raises(ValueError):
+        contributions[0, 0] = 1.0                                      # read-only, as records are
+    with pytest.raises(ValueError):
+        contributions.eps[0, 0] = 1.0
+
+
+def test_summed_gaussian_estimate_steps_as_the_dense_one_did():
+    """A run with the summed Gaussian estimate takes the same steps, and reports the same
+    variance and ellipse, as the dense per-sample arithmetic it replaced."""
+    config = from_mapping({"batch": 50, "runs": 3, "lr": 0.05, "steps": 5})
+    summed = Run(config)
+    dense = Run(config)
+    dense.problem.summed_estimate = lambda *args, **kwargs: None
+    for a, b in zip(summed.steps(5), dense.steps(5)):
+        for field in ("theta_next", "estimate", "variance", "plane_covariance"):
+            np.testing.assert_allclose(getattr(a, field), getattr(b, field), rtol=1e-9, atol=1e-14)
+        np.testing.assert_allclose(np.asarray(a.contributions), b.contributions, rtol=1e-12)
 
 
 def test_the_loop_sampler_counts_the_inverse_cdf():

@@ -34,7 +34,7 @@ def _frozen(array):
 
 
 def _frozen_terms(terms):
-    """Per-sample terms made read-only: an array, or CategoricalTerms (read-only already)."""
+    """Per-sample terms made read-only: an array, or LazyTerms (read-only already)."""
     return _frozen(terms) if isinstance(terms, np.ndarray) else terms
 
 
@@ -93,9 +93,10 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     (baselines.py), since the contributions share rewards.
     For replica 0 also Cov(Aĝ) in the drawn plane (A: the problem's Plane), the same way,
     for the app's ellipse.  The exact estimator has no sampling noise: Var = 0.
-    A categorical problem with many actions sums its terms instead (summed_estimate).
+    A problem that can sums its terms instead (summed_estimate: the Gaussian with σ fixed, a
+    categorical policy with many actions), without per-sample arrays.
     Returns (ĝ (R, d), Var (R, d), replica 0's contributions (N, d) | None and scores
-    (N, d) | None (arrays, or CategoricalTerms), mean baseline (R,) | None,
+    (N, d) | None (arrays, or LazyTerms), mean baseline (R,) | None,
     Cov(Aĝ) (2, 2) | None).
     """
     n = f.shape[1]
@@ -107,9 +108,10 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         b = baseline_values(cfg.baseline, f, None, None, running)
         result = summed(theta, batch, f, b,
                         shared=cfg.baseline if has_unbiased_variance(cfg.baseline, n) else None)
-        if result is not None:      # the problem summed its terms (categorical, K > 3)
-            estimate, variance, contributions, scores = result
-            return estimate, variance, contributions, scores, b.mean(axis=(1, 2)), None
+        if result is not None:      # the problem summed its terms (Gaussian, categorical K > 3)
+            estimate, variance, contributions, scores, cov0 = result
+            return (estimate, variance, contributions, scores, b.mean(axis=(1, 2)),
+                    _in_plane(problem.plane, cov0))
     if cfg.estimator == "score":
         scores = problem.score(theta, batch)
         moment = problem.score_second_moment(theta) if cfg.baseline == "optimal" else None
@@ -131,10 +133,7 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         if scores is not None and has_unbiased_variance(cfg.baseline, n):
             variance, cov0 = covariance_of_shared_estimate(cfg.baseline, f, scores,
                                                            full=problem.plane is not None)
-            if problem.plane is not None:      # unbiased, not always positive semi-definite
-                A = problem.plane.matrix
-                values, vectors = np.linalg.eigh(A @ cov0 @ A.T)
-                plane_cov = (vectors * np.maximum(values, 0.0)) @ vectors.T
+            plane_cov = _in_plane(problem.plane, cov0)
         elif n > 1:
             centred = contributions - estimate[..., None] if spread is None else spread
             variance = np.einsum("rdn,rdn->rd", centred, centred) / ((n - 1) * n)
@@ -144,6 +143,15 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         else:
             variance = np.full_like(estimate, np.nan)
     return estimate, variance, contributions0, scores0, baseline, plane_cov
+
+
+def _in_plane(plane, cov):
+    """Cov(Aĝ) = A Cov(ĝ) Aᵀ in the drawn plane, its negative eigenvalues (an unbiased or a
+    summed estimate need not be positive semi-definite) set to 0; None without either."""
+    if plane is None or cov is None:
+        return None
+    values, vectors = np.linalg.eigh(plane.matrix @ cov @ plane.matrix.T)
+    return (vectors * np.maximum(values, 0.0)) @ vectors.T
 
 
 class Run:

@@ -63,7 +63,7 @@ class Problem:
 
     Optional: ``pathwise(theta, batch)`` (the reparameterisation gradient, for the
     pathwise estimator), ``score_second_moment(theta)`` (E[g_k²], for the optimal
-    baseline), ``summed_estimate`` (categorical.py)."""
+    baseline), ``summed_estimate`` (gaussian.py, categorical.py)."""
 
     dim: int
     plane: Plane | None = None

@@ -13,40 +13,28 @@ from ..probability import softmax
 from ..settings import Setting
 from .base import Batch, Plane, Problem, ProblemKind
 from .shared import NOISE
+from .terms import LazyTerms
 
 MAX_ACTIONS = 1000
 LOGIT_PLANE = Plane([[1.0, 0.0, -1.0], [0.0, 1.0, -1.0]],
                     ("θ₁ − θ₃  (logit)", "θ₂ − θ₃  (logit)"))
 
 
-class CategoricalTerms:
-    """One replica's per-sample terms wᵢ (e_{aᵢ} − π) as a read-only (N, K) array that is
-    built only where it is read: ``terms[:, k]`` (a component's N values, as the histogram
-    reads them), ``terms[i]`` (one sample's K values) or ``np.asarray(terms)`` (all)."""
+class CategoricalTerms(LazyTerms):
+    """One replica's per-sample terms wᵢ (e_{aᵢ} − π), (N, K), built where read (terms.py)."""
 
     def __init__(self, actions: np.ndarray, weights: np.ndarray, pi: np.ndarray):
-        self.actions, self.weights, self.pi = actions, weights, pi
-        for array in (actions, weights, pi):
+        super().__init__(weights, len(actions), len(pi))
+        self.actions, self.pi = actions, pi
+        for array in (actions, pi):
             array.setflags(write=False)
-        self.shape = (len(actions), len(pi))
 
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    def __getitem__(self, index):
-        rows, columns = index if isinstance(index, tuple) else (index, slice(None))
-        actions, weights = self.actions[rows], self.weights[rows]
+    def vectors(self, rows, columns) -> np.ndarray:
+        """e_{aᵢ} − π."""
+        actions = np.asarray(self.actions[rows])
         which = np.arange(self.shape[1])[columns]
-        onehot = np.asarray(actions)[..., None] == which if np.ndim(which) else actions == which
-        weights = np.asarray(weights)[..., None] if np.ndim(which) else weights
-        return weights * (onehot - self.pi[columns])
-
-    def __array__(self, dtype=None, copy=None):
-        return np.asarray(self[:, :], dtype=dtype)
-
-    @property
-    def T(self) -> np.ndarray:
-        return np.asarray(self).T
+        onehot = actions[..., None] == which if np.ndim(which) else actions == which
+        return onehot - self.pi[columns]
 
 
 class SoftmaxProblem(Problem):
@@ -122,7 +110,8 @@ class SoftmaxProblem(Problem):
         baselines.shared_variance from the same kind of sums: with a = f − f̄ and
         b = 1{a = k} − p̂_k (p̂_k the batch's share of action k), P_k = Σ_{aᵢ=k} aᵢ,
         Σ a²b² = (1 − 2p̂_k) A2_k + p̂_k² Σ a² (A2_k = Σ_{aᵢ=k} aᵢ²), Σ b² = N p̂_k (1 − p̂_k).
-        Returns (ĝ, Var, replica 0's contributions and scores as CategoricalTerms)."""
+        Returns (ĝ, Var, replica 0's contributions and scores as CategoricalTerms, None: no
+        plane is drawn)."""
         if self.dim <= 3:
             return None
         R, n, K = f.shape[0], f.shape[1], self.dim
@@ -148,7 +137,7 @@ class SoftmaxProblem(Problem):
             variance = np.full_like(estimate, np.nan)
         contributions = CategoricalTerms(batch.actions[0], w[0], pi[0])
         scores = CategoricalTerms(batch.actions[0], np.ones(n), pi[0])
-        return estimate, variance, contributions, scores
+        return estimate, variance, contributions, scores, None
 
     def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
         """E[(1{a=k} − π_k)²] = π_k (1 − π_k), (R, K)."""

@@ -18,6 +18,7 @@ from ..rewards import CATALOGUE, Reward, resolve_reward
 from ..settings import Setting
 from .base import Batch, Plane, Problem, ProblemKind
 from .shared import NOISE
+from .terms import LazyTerms
 
 MAX_QUADRATURE_POINTS = 2_000_000  # replicas × nodes evaluated at once by exact()
 SLOW_TAIL = (f"E[f(x)] is infinite or converges too slowly to compute exactly: f·p has not "
@@ -30,6 +31,19 @@ def mean_plane(dim: int) -> Plane:
     """θ drawn at μ = (θ₁, θ₂), which is also where the samples x live."""
     return Plane(np.eye(2, dim), ("θ₁ = μ_x  (also x)", "θ₂ = μ_y  (also y)"),
                  samples_live_here=True)
+
+
+class GaussianTerms(LazyTerms):
+    """One replica's per-sample terms wᵢ εᵢ/σ, (N, 2), built where read (terms.py)."""
+
+    def __init__(self, weights: np.ndarray, eps: np.ndarray, sigma: float):
+        super().__init__(weights, eps.shape[1], eps.shape[0])
+        self.eps, self.sigma = eps.view(), sigma        # eps: (2, N)
+        self.eps.setflags(write=False)
+
+    def vectors(self, rows, columns) -> np.ndarray:
+        """∇μ log p(xᵢ|θ) = εᵢ/σ."""
+        return self.eps[:, rows].T[..., columns] / self.sigma
 
 
 class GaussianProblem(Problem):
@@ -74,6 +88,32 @@ class GaussianProblem(Problem):
             return g_mu
         g_log_sigma = (batch.eps * batch.eps).sum(axis=1, keepdims=True) - 2.0
         return np.concatenate([g_mu, g_log_sigma], axis=1)
+
+    def summed_estimate(self, theta: np.ndarray, batch: Batch, f: np.ndarray, b: np.ndarray,
+                        shared: str | None = None):
+        """The score-function estimate by sums over the batch, without the (R, 2, N) arrays
+        of scores and contributions (σ fixed, a baseline whose variance is s²/N; else None).
+
+        With wᵢ = fᵢ − bᵢ and cᵢ = wᵢ εᵢ/σ:  ĝ_k = Σᵢ wᵢ ε_ik / (σN),
+        Σᵢ c_ik c_il = Σᵢ wᵢ² ε_ik ε_il / σ²,  Cov(ĝ_k, ĝ_l) = (Σᵢ c_ik c_il − N ĝ_k ĝ_l)/((N − 1) N).
+        Returns (ĝ, Var(ĝ), replica 0's contributions and scores as GaussianTerms, replica 0's
+        Cov(ĝ) (2, 2) | None)."""
+        if self.learn_sigma or shared is not None:
+            return None
+        n, sigma, eps = f.shape[1], self.sigma, batch.eps
+        w = f - b.reshape(b.shape[0], -1)                          # b: (R, 1, 1) or (R, 1, N)
+        estimate = np.matmul(eps, w[:, :, None])[..., 0] / (sigma * n)
+        contributions = GaussianTerms(w[0], eps[0], sigma)
+        scores = GaussianTerms(np.ones(n), eps[0], sigma)
+        if n == 1:
+            return estimate, np.full_like(estimate, np.nan), contributions, scores, None
+        w2 = w * w
+        squares = np.einsum("rkn,rkn,rn->rk", eps, eps, w2) / sigma**2
+        variance = np.maximum(squares - n * estimate * estimate, 0.0) / ((n - 1) * n)
+        cross = np.einsum("n,n,n->", eps[0, 0], eps[0, 1], w2[0]) / sigma**2
+        products = np.array([[squares[0, 0], cross], [cross, squares[0, 1]]])
+        cov0 = (products - n * np.outer(estimate[0], estimate[0])) / ((n - 1) * n)
+        return estimate, variance, contributions, scores, cov0
 
     def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
         """E[g_k²] (R, d): E[(ε/σ)²] = 1/σ² for μ; E[(‖ε‖² − 2)²] = Var(χ²₂) = 4 for log σ."""
