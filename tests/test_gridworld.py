@@ -271,7 +271,9 @@ def test_the_theta_slice_is_exact_J_on_the_plane_along_the_gradient(settings):
 def check_slice(run, record, cut):
     assert abs(cut.u @ cut.v) < 1e-12 and np.linalg.norm(cut.u) == pytest.approx(1) \
         and np.linalg.norm(cut.v) == pytest.approx(1)
-    probe = make_problem(run.config, np.random.default_rng(run.config.seed))   # replica 0's world
+    from gradviz.engine.streams import generator
+
+    probe = make_problem(run.config, generator(run.config.generator, run.config.seed))   # replica 0's world
     J0, grad = probe.exact(run.theta[:1])
     np.testing.assert_allclose(cut.u, grad[0] / np.linalg.norm(grad[0]), atol=1e-12)
     land = cut.landscape

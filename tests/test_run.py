@@ -343,3 +343,21 @@ def test_a_preview_shows_step_t_without_taking_it_or_touching_the_random_stream(
     for a, b in zip(plain.steps(5), previewed.steps(5)):         # the same run afterwards
         np.testing.assert_array_equal(a.theta_next, b.theta_next)
         np.testing.assert_array_equal(a.actions, b.actions)
+
+
+def test_the_plane_covariance_is_the_nearest_positive_semidefinite_matrix():
+    """_in_plane's closed form agrees with clipping numpy's eigendecomposition at 0, for
+    definite, indefinite, negative and singular 2 × 2 matrices."""
+    from gradviz.engine.problems.gaussian import mean_plane
+    from gradviz.engine.run import _in_plane
+
+    rng = np.random.default_rng(5)
+    plane = mean_plane(2)
+    cases = [rng.normal(size=(2, 2)) for _ in range(200)]
+    cases += [np.diag([1.0, 0.0]), np.diag([-1.0, -2.0]), np.zeros((2, 2)), np.diag([3.0, -1e-18])]
+    for m in cases:
+        c = (m + m.T) / 2
+        values, vectors = np.linalg.eigh(c)
+        expected = (vectors * np.maximum(values, 0.0)) @ vectors.T
+        np.testing.assert_allclose(_in_plane(plane, c), expected, atol=1e-12)
+    assert _in_plane(None, np.eye(2)) is None and _in_plane(plane, None) is None

@@ -107,9 +107,10 @@ class RunningBaseline:
         return self.total / self.count if self.count else np.zeros_like(self.total)
 
     def update(self, f: np.ndarray, ema_rate: float) -> None:
-        batch_mean_f = f.mean(axis=1)
+        batch_total = f.sum(axis=1)
+        batch_mean_f = batch_total / f.shape[1]
         self.ema = batch_mean_f if self.count == 0 else self.ema + ema_rate * (batch_mean_f - self.ema)
-        self.total = self.total + f.sum(axis=1)
+        self.total = self.total + batch_total
         self.count += f.shape[1]
 
     def select(self, index: np.ndarray) -> None:

@@ -17,6 +17,7 @@ from .settings import choice as _choice
 from .settings import integer as _integer
 from .settings import number as _number
 from .settings import vector as _vector
+from .streams import GENERATORS
 
 ESTIMATORS = {
     "score": "score function (the log-derivative trick): mean of (f(x) − b)·∇log p(x|θ)",
@@ -79,6 +80,7 @@ class RunConfig:
     runs: int = 1
     theta0: tuple | None = None
     seed: int = 0
+    generator: str = "sfc64"      # the random stream's bit generator (streams.py)
     theta_bound: float = 1e4
     freeze: bool = False          # hold θ: every step draws a new batch at the same θ
     schedule: tuple = field(default=())
@@ -198,6 +200,7 @@ def from_mapping(values: dict[str, Any]) -> RunConfig:
         runs=_integer("runs", v["runs"], 1, MAX_RUNS),
         theta0=None,
         seed=_integer("seed", v["seed"], 0, 2**63 - 1),
+        generator=_choice("generator", v["generator"], GENERATORS),
         theta_bound=_number("theta_bound", v["theta_bound"], 0.0, 1e12, lo_open=True),
         freeze=_bool("freeze", v["freeze"]),
         options=tuple(sorted((name, setting.parse(v.get(name, setting.default)))

@@ -9,6 +9,8 @@ and seed give the same θ sequence bit for bit.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, replace
 from typing import Iterator
 
@@ -19,6 +21,7 @@ from .baselines import (RunningBaseline, baseline_values, covariance_of_shared_e
                         has_unbiased_variance, jackknife_spread, needs_jackknife)
 from .config import LIVE_RUN_SETTINGS, RunConfig, validate_live
 from .errors import ConfigError, InexactError, RunStopped
+from .streams import generator
 
 PREVIEW_STREAM = 2**32 - 1      # previews draw from their own stream (Run.preview)
 
@@ -146,12 +149,21 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
 
 
 def _in_plane(plane, cov):
-    """Cov(Aĝ) = A Cov(ĝ) Aᵀ in the drawn plane, its negative eigenvalues (an unbiased or a
-    summed estimate need not be positive semi-definite) set to 0; None without either."""
+    """Cov(Aĝ) = A Cov(ĝ) Aᵀ in the drawn plane, with a negative eigenvalue (an unbiased or
+    a summed estimate need not be positive semi-definite) set to 0; None without either.
+    For a symmetric 2 × 2 C with eigenvalues λ₊ ≥ λ₋ = m ± √(((a − d)/2)² + b²):
+    if λ₋ < 0 ≤ λ₊ the projection is λ₊ (C − λ₋I)/(λ₊ − λ₋), else 0 (both negative) or C."""
     if plane is None or cov is None:
         return None
-    values, vectors = np.linalg.eigh(plane.matrix @ cov @ plane.matrix.T)
-    return (vectors * np.maximum(values, 0.0)) @ vectors.T
+    c = plane.matrix @ cov @ plane.matrix.T
+    (a, b), (_, d) = c.tolist()
+    mean, radius = (a + d) / 2, math.hypot((a - d) / 2, b)
+    low, high = mean - radius, mean + radius
+    if low >= 0:
+        return c
+    if high <= 0:
+        return np.zeros((2, 2))
+    return high * (c - low * np.eye(2)) / (high - low)
 
 
 class Run:
@@ -160,7 +172,7 @@ class Run:
     def __init__(self, config: RunConfig):
         self.config = replace(config, schedule=())
         self._start = self.config
-        self.rng = np.random.default_rng(config.seed)
+        self.rng = generator(config.generator, config.seed)
         self.problem = make_problem(config, self.rng)
         self.theta = np.tile(np.asarray(config.initial_theta(), dtype=float), (config.runs, 1))
         self.opt_state = optimizers.initial_state(self.theta)
@@ -188,7 +200,7 @@ class Run:
             self.theta = np.tile(np.asarray(value, dtype=float), (self.theta.shape[0], 1))
             return
         if key == "seed":
-            self.rng = np.random.default_rng([value, self.t])
+            self.rng = generator(self.config.generator, [value, self.t])
         elif key == "runs":
             self._resize(value)
         elif key not in LIVE_RUN_SETTINGS:      # the problem's own (σ, reward noise, …)
@@ -227,7 +239,8 @@ class Run:
         moving: θ, t, the baselines' history and the run's random stream stay as they were
         (the batch comes from a generator of its own, seeded by the seed and t), so a session
         replays the same with or without previews.  Its theta_next is θ_t."""
-        record, *_ = self._compute(np.random.default_rng([self.config.seed, self.t, PREVIEW_STREAM]))
+        record, *_ = self._compute(generator(self.config.generator,
+                                             [self.config.seed, self.t, PREVIEW_STREAM]))
         return replace(record, theta_next=record.theta, preview=True,
                        policy=self.problem.policy_bars(record.theta[0]))
 
@@ -262,7 +275,7 @@ class Run:
             step=self.t, lr=cfg.lr, batch=n, estimator=cfg.estimator, baseline_name=cfg.baseline,
             theta=_frozen(theta), theta_next=_frozen(new_theta), J=_frozen(J),
             grad=_frozen(grad), estimate=_frozen(estimate), variance=_frozen(variance),
-            baseline=_frozen(baseline), reward_mean=_frozen(f.mean(axis=1)),
+            baseline=_frozen(baseline), reward_mean=_frozen(f.sum(axis=1) / n),
             p_best=_frozen(problem.p_best(theta)),
             samples=_frozen(problem.samples_drawn(batch)),
             actions=_frozen(problem.actions_drawn(batch)),

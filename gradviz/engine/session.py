@@ -1,6 +1,6 @@
 """Session files: a run's config (and the app's view settings) as TOML.
 
-    format = 1
+    format = 2                  # 1: recorded before SFC64; replays with PCG64 (streams.py)
     problem = "gaussian"        # every RunConfig key; missing keys take their defaults
     reward = "hills"
     lr = 0.5
@@ -27,7 +27,8 @@ from .config import RunConfig, from_mapping, to_mapping
 from .errors import ConfigError
 from .files import atomic_write
 
-FORMAT = 1
+FORMAT = 2
+GENERATOR_OF_FORMAT = {1: "pcg64", 2: "sfc64"}   # the stream a format was recorded with
 MAX_BYTES = 1_000_000
 
 
@@ -40,8 +41,10 @@ def loads(text: str, source: str = "session") -> tuple[RunConfig, dict]:
     except RecursionError:
         raise ConfigError(f"{source}: nested too deeply") from None
     fmt = data.pop("format", FORMAT)
-    if fmt != FORMAT:
-        raise ConfigError(f"{source}: format {fmt!r} is not supported (this gradviz reads {FORMAT})")
+    if isinstance(fmt, bool) or fmt not in GENERATOR_OF_FORMAT:
+        raise ConfigError(f"{source}: format {fmt!r} is not supported (this gradviz reads "
+                          f"{' and '.join(map(str, GENERATOR_OF_FORMAT))})")
+    data.setdefault("generator", GENERATOR_OF_FORMAT[fmt])
     app = data.pop("app", {})
     if not isinstance(app, dict):
         raise ConfigError(f"{source}: [app] must be a table")

@@ -72,7 +72,8 @@ class GaussianProblem(Problem):
 
     def sample(self, theta: np.ndarray, n: int, rng: np.random.Generator) -> Batch:
         eps = rng.standard_normal((theta.shape[0], 2, n))
-        x = theta[:, :2, None] + self.sigmas(theta)[:, None, None] * eps
+        x = eps * (self.sigmas(theta)[:, None, None] if self.learn_sigma else self.sigma)
+        x += theta[:, :2, None]
         return Batch(x=x, eps=eps)
 
     def reward(self, batch: Batch, rng: np.random.Generator) -> np.ndarray:
@@ -147,8 +148,7 @@ class GaussianProblem(Problem):
         (an infinite expectation, or one that converges too slowly to truncate)."""
         if not self.reward_fn.smooth:
             return self._piecewise_exact(theta)
-        J, grad, _ = self._quadrature(theta)
-        return J, grad
+        return self._quadrature(theta)
 
     def _piecewise_exact(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Exact J and ∇J of a reward with jumps or kinks (piecewise.py): rules with pieces
@@ -183,17 +183,17 @@ class GaussianProblem(Problem):
             level += 1
 
     def _quadrature(self, theta: np.ndarray):
-        """(J, ∇J, largest E|f|) on gaussian_rule's grid: from the cached
+        """(J, ∇J) on gaussian_rule's grid: from the cached
         lattice of f (lattice.py) when σ is fixed and the window fits, else evaluated per
         replica, chunked.  InexactError if the outer shell |Z| ≥ 7 holds more than
         TAIL_SHARE of max(1, E|f|)."""
         if not self.learn_sigma:
             lattice = self._lattice()
             if lattice.prepare(theta):
-                J, grad, size, slow_tail = lattice.expect(theta)
+                J, grad, slow_tail = lattice.expect(theta)
                 if slow_tail:
                     raise InexactError(SLOW_TAIL)
-                return J, grad, size
+                return J, grad
         sigmas = self.sigmas(theta)
         t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale)
         z = np.stack(np.meshgrid(t, t, indexing="ij")).reshape(2, -1)
@@ -201,7 +201,6 @@ class GaussianProblem(Problem):
         shell = np.abs(z).max(axis=0) >= SHELL
         J = np.empty(theta.shape[0])
         grad = np.empty_like(theta)
-        size = 0.0
         chunk = max(1, MAX_QUADRATURE_POINTS // z.shape[1])
         for lo in range(0, theta.shape[0], chunk):  # bounds memory; one pass when R·n² ≤ 2e6
             part = slice(lo, lo + chunk)
@@ -212,12 +211,11 @@ class GaussianProblem(Problem):
             outer = magnitude[:, shell].sum(axis=1)
             if (outer > TAIL_SHARE * np.maximum(total, 1.0)).any():
                 raise InexactError(SLOW_TAIL)
-            size = max(size, float(total.max()))
             J[part] = fw.sum(axis=1)
             grad[part, :2] = (fw @ z.T) / sig
             if self.learn_sigma:
                 grad[part, 2] = fw @ ((z * z).sum(axis=0) - 2.0)
-        return J, grad, size
+        return J, grad
 
     def _lattice(self) -> Lattice:
         """The lattice of f for this σ (a new one when σ changes)."""
