@@ -361,3 +361,19 @@ def test_the_plane_covariance_is_the_nearest_positive_semidefinite_matrix():
         expected = (vectors * np.maximum(values, 0.0)) @ vectors.T
         np.testing.assert_allclose(_in_plane(plane, c), expected, atol=1e-12)
     assert _in_plane(None, np.eye(2)) is None and _in_plane(plane, None) is None
+
+
+def test_the_bandit_pays_each_replicas_own_true_value_of_the_arm_pulled():
+    """A pull pays q*(a) of its own replica (read from q* laid out arm by arm), before and
+    after the replicas are resized; without noise f = q*[r, a] exactly."""
+    run = Run(from_mapping({"problem": "bandit", "runs": 7, "batch": 5, "arms": 4}))
+    problem = run.problem
+    actions = np.random.default_rng(2).integers(0, 4, size=(7, 5))
+    np.testing.assert_array_equal(problem.values_of(actions), np.take_along_axis(problem.q_star, actions, axis=1))
+    problem.noise = 0.0
+    batch = problem.sample(run.theta, 5, run.rng)
+    np.testing.assert_array_equal(problem.reward(batch, run.rng),
+                                  np.take_along_axis(problem.q_star, batch.actions, axis=1))
+    run.set(runs=3)
+    np.testing.assert_array_equal(problem.values_of(actions[:3]),
+                                  np.take_along_axis(problem.q_star, actions[:3], axis=1))

@@ -174,7 +174,7 @@ class Run:
         self._start = self.config
         self.rng = generator(config.generator, config.seed)
         self.problem = make_problem(config, self.rng)
-        self.theta = np.tile(np.asarray(config.initial_theta(), dtype=float), (config.runs, 1))
+        self.theta = np.asfortranarray(np.tile(np.asarray(config.initial_theta(), dtype=float), (config.runs, 1)))
         self.opt_state = optimizers.initial_state(self.theta)
         self.running = RunningBaseline(config.runs)
         self.t = 0

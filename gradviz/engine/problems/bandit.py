@@ -15,13 +15,18 @@ class BanditProblem(SoftmaxProblem):
 
     def __init__(self, arms: int, offset: float, replicas: int, rng: np.random.Generator):
         super().__init__(np.zeros(arms), noise=1.0)
-        self.q_star = offset + rng.standard_normal((replicas, arms))
+        self.q_star = np.asfortranarray(offset + rng.standard_normal((replicas, arms)))  # as π is
 
     def action_values(self, replicas: int) -> np.ndarray:
         return self.q_star
 
+    def values_of(self, actions: np.ndarray) -> np.ndarray:
+        """q*(a) of each replica's actions, read from q* laid out action by action."""
+        replicas = actions.shape[0]
+        return self.q_star.ravel(order="F")[actions * replicas + np.arange(replicas)[:, None]]
+
     def select(self, index: np.ndarray) -> None:
-        self.q_star = self.q_star[index]
+        self.q_star = np.asfortranarray(self.q_star[index])
         self._best = None
 
     def update(self, key: str, value, theta: np.ndarray) -> np.ndarray:

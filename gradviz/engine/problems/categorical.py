@@ -53,10 +53,13 @@ class SoftmaxProblem(Problem):
     def policy(self, theta: np.ndarray) -> np.ndarray:
         """π = softmax(θ), (R, K), computed once per read-only θ array: sampling, scores,
         exact J and p_best all need it, and a run freezes each step's θ (a writable array
-        might change in place, so it is never served from the cache)."""
+        might change in place, so it is never served from the cache).  Laid out action by
+        action (F order), as the values and the summed estimate are: numpy's reductions and
+        broadcasts across a short last axis of a C-ordered (R, K) array run row by row
+        (2000 × 10: a maximum 68 µs against 4, a broadcast product 16 against 9)."""
         seen, pi = self._policy
         if seen is not theta or theta.flags.writeable:
-            pi = softmax(theta)
+            pi = softmax(theta, action_major=True)
             self._policy = (theta, pi)
         return pi
 
@@ -88,11 +91,15 @@ class SoftmaxProblem(Problem):
         return Batch(actions=actions.astype(np.intp, copy=False))
 
     def reward(self, batch: Batch, rng: np.random.Generator) -> np.ndarray:
-        values = self.action_values(batch.actions.shape[0])
-        f = np.take_along_axis(values, batch.actions, axis=1)
+        """r_a, plus N(0, noise²)."""
+        f = self.values_of(batch.actions)
         if self.noise > 0:
-            f = f + self.noise * rng.standard_normal(f.shape)
+            f += self.noise * rng.standard_normal(f.shape)
         return f
+
+    def values_of(self, actions: np.ndarray) -> np.ndarray:
+        """The value of each action taken, (R, N), a new array."""
+        return self.values[actions]
 
     def score(self, theta: np.ndarray, batch: Batch) -> np.ndarray:
         """e_a − π for every sample, (R, K, N), by broadcast comparison (ufuncs release the
@@ -119,20 +126,21 @@ class SoftmaxProblem(Problem):
         R, n, K = f.shape[0], f.shape[1], self.dim
         pi = self.policy(theta)
         w = f - b.reshape(b.shape[0], -1)                       # b: (R, 1, 1) or (R, 1, N)
-        index = (batch.actions + K * np.arange(R)[:, None]).ravel()
-        S1 = np.bincount(index, weights=w.ravel(), minlength=R * K).reshape(R, K)
-        estimate = (S1 - pi * w.sum(axis=1, keepdims=True)) / n
+        index = (batch.actions * R + np.arange(R)[:, None]).ravel()   # action-major sums
+        S1 = np.bincount(index, weights=w.ravel(), minlength=R * K).reshape(K, R).T
+        estimate = S1 - pi * w.sum(axis=1, keepdims=True)
+        estimate *= 1.0 / n                 # a product: dividing 2000 × 10 took 3× as long
         if shared is not None:
             a = f - f.mean(axis=1, keepdims=True)
-            share = np.bincount(index, minlength=R * K).reshape(R, K) / n
-            P = np.bincount(index, weights=a.ravel(), minlength=R * K).reshape(R, K)
-            A2 = np.bincount(index, weights=(a * a).ravel(), minlength=R * K).reshape(R, K)
+            share = np.bincount(index, minlength=R * K).reshape(K, R).T / n
+            P = np.bincount(index, weights=a.ravel(), minlength=R * K).reshape(K, R).T
+            A2 = np.bincount(index, weights=(a * a).ravel(), minlength=R * K).reshape(K, R).T
             Sa2 = (a * a).sum(axis=1, keepdims=True)
             variance = np.maximum(shared_variance(shared, n, P * P, (1 - 2 * share) * A2 + share ** 2 * Sa2,
                                                   Sa2, n * share * (1 - share)), 0.0)
         elif n > 1:
             w2 = w * w
-            S2 = np.bincount(index, weights=w2.ravel(), minlength=R * K).reshape(R, K)
+            S2 = np.bincount(index, weights=w2.ravel(), minlength=R * K).reshape(K, R).T
             squares = (1.0 - 2.0 * pi) * S2 + pi * pi * w2.sum(axis=1, keepdims=True)
             variance = np.maximum(squares - n * estimate * estimate, 0.0) / ((n - 1) * n)
         else:
