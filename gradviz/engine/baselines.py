@@ -6,21 +6,24 @@ Shapes: rewards f (R, N), scores g (R, d, N); a baseline is (R, 1, N), (R, d, N)
 
 Var(ĝ): when b is fixed before the batch is drawn (none, past, ema) the contributions are
 independent and Var(ĝ_k) = s²_k/N.  When b is built from the batch (mean, loo, average,
-optimal) they share rewards and s²/N is wrong (0.68-0.85 of the true spread at N = 4).
-For loo and mean from N = 4, ĝ is a U-statistic (the sample covariance of f and g_k) and
-Var(ĝ) has an unbiased estimate (shared_variance), checked exactly by enumerating every
-batch; clipped at 0 it errs high at N = 4 only.  Otherwise the jackknife
+optimal) they share rewards and s²/N is wrong (0.68-0.85 of the true spread at N = 4; for
+optimal 0.51-0.61 at N = 16 to 64 with rewards 5, 6, 7).  For loo and mean from N = 4, ĝ
+is a U-statistic (the sample covariance of f and g_k) and Var(ĝ) has an unbiased estimate
+(shared_variance), checked exactly by enumerating every batch; clipped at 0 it errs high
+at N = 4 only.  optimal from N = 4 is the same kind of U-statistic once its shrinkage λ is
+held fixed (pair_covariance; exactly unbiased then, checked the same way); λ itself
+depends on the batch, which that estimate leaves out.  Otherwise the jackknife
 v = (N−1)/N Σₖ (ĝ₍ₖ₎ − ĝ₍·₎)² is used, ĝ₍ₖ₎ the same estimator on the batch without
-sample k, written in batch sums (O(N)) for mean, loo and average.  optimal shares rewards
-only through b, whose dependence on any one other sample is O(1/N): its contributions'
-covariances add O(1/N²) and s²/N is honest from N = 16 on; below that its ĝ₍ₖ₎ are
-recomputed (at most 15 of them).  Reported over the spread of ĝ across 4000 replicas
-(softmax 10,0,0 and 5,6,7 / gaussian hills and positive / hills with σ learned):
+sample k, written in batch sums (O(N)) for mean, loo and average (optimal at N = 3:
+recomputed, three times).  Reported over the spread of ĝ across 4000 replicas (softmax
+10,0,0 and 5,6,7 / gaussian hills and positive / hills with σ learned; seeds 11 and 12):
   loo, mean (unbiased, clipped at 0)  1.03-1.68 at N = 4; 1.00-1.05 at N = 8; 0.99-1.04 at 16
   (the jackknife they had: 1.20-2.00 at N = 4; 1.07-1.34 at N = 8; 1.02-1.24 at N = 16)
   average (jackknife)                 0.96-1.09 at N ≥ 16
-  optimal, s²/N                       0.90-0.98 at N = 16, 0.94-0.99 at N ≥ 64 (0.49 at N = 4)
-  optimal, jackknife                  1.28-1.88 at N = 16; 1.8-3.7 at N = 4
+  optimal (pair_covariance)           0.87-2.03 at N = 4; 0.97-1.55 at 8; 0.98-1.39 at 16;
+                                      1.00-1.19 at 64 (high where λ adapts: 5,6,7, positive)
+  (what optimal had: the jackknife below N = 16, 1.44-3.74 at N = 4; s²/N from 16 on,
+   0.51-1.01 at N = 16 and 0.60-1.01 at N = 64)
 Every jackknife errs high (Efron–Stein's inequality): at small N the bars are wider than
 the truth, never narrower.
 """
@@ -29,24 +32,19 @@ from __future__ import annotations
 
 import numpy as np
 
-# below this batch the optimal baseline's shared rewards matter: its variance is jackknifed
-OPTIMAL_JACKKNIFE_BELOW = 16
-
-
 # from this batch on, Var(ĝ) for loo and mean is the unbiased U-statistic estimate
 EXACT_VARIANCE_FROM = 4
 
 
 def needs_jackknife(name: str, n: int) -> bool:
     """Whether Var(ĝ) with baseline ``name`` at batch ``n`` needs the jackknife (see above)."""
-    if name == "optimal":
-        return 1 < n < OPTIMAL_JACKKNIFE_BELOW
-    return name in ("mean", "loo", "average") and n > 1 and not has_unbiased_variance(name, n)
+    shares = name in ("mean", "loo", "average") or (name == "optimal" and n > 2)
+    return shares and n > 1 and not has_unbiased_variance(name, n)
 
 
 def has_unbiased_variance(name: str, n: int) -> bool:
     """Whether covariance_of_shared_estimate gives Var(ĝ) for baseline ``name`` at ``n``."""
-    return name in ("mean", "loo") and n >= EXACT_VARIANCE_FROM
+    return name in ("mean", "loo", "optimal") and n >= EXACT_VARIANCE_FROM
 
 
 def shared_variance(name: str, n: int, PP, Sab2, Sa2, Sb2):
@@ -70,9 +68,28 @@ def shared_variance(name: str, n: int, PP, Sab2, Sa2, Sb2):
     return scale * (PP / (n - 1) ** 2 - distinct / quadruples)
 
 
-def covariance_of_shared_estimate(name: str, f: np.ndarray, g: np.ndarray, full: bool = False):
-    """shared_variance for every replica and component, (R, d), from per-sample scores g
-    (R, d, N), clipped at 0; with ``full`` also replica 0's whole d × d Cov(ĝ)."""
+def covariance_of_shared_estimate(name: str, f: np.ndarray, g: np.ndarray, full: bool = False,
+                                  second_moment: np.ndarray | None = None,
+                                  shrink: np.ndarray | None = None):
+    """An estimate of Var(ĝ) for every replica and component, (R, d), clipped at 0, for a
+    baseline built from the batch (has_unbiased_variance); with ``full`` also replica 0's
+    whole d × d Cov(ĝ).  loo and mean: shared_variance.  optimal (E[g²] ``second_moment``
+    and the shrinkage λ ``shrink`` of optimal_parts): pair_covariance, with uᵢ = fᵢgᵢ,
+    pᵢ = λᵢgᵢ, aᵢ = fᵢgᵢ², c = 1/(2 E[g²]); ĝ is exactly that U-statistic, and the estimate
+    exactly unbiased, when λ is held fixed (its own dependence on the batch is left out)."""
+    if name == "optimal":
+        moment = second_moment
+        c = np.where(moment > 0, 0.5 / np.where(moment > 0, moment, 1.0), 0.0)
+        terms = (f[:, None, :] * g, shrink * g, f[:, None, :] * g * g, c)
+        variance = np.empty(g.shape[:2])
+        cov0 = None
+        if full:        # replica 0's diagonal is in its full covariance
+            cov0 = pair_covariance(tuple(x[0][:, None] for x in terms),   # (d, 1, N) against
+                                   tuple(x[0][None] for x in terms))      # (1, d, N)
+            variance[0] = np.diag(cov0)
+        rest = slice(1 if full else 0, None)
+        variance[rest] = pair_covariance(*(tuple(x[rest] for x in terms),) * 2)
+        return np.maximum(variance, 0.0), cov0
     n = f.shape[1]
     a = f - f.mean(axis=1, keepdims=True)                       # (R, N)
     b = g - g.mean(axis=2, keepdims=True)                       # (R, d, N)
@@ -86,6 +103,46 @@ def covariance_of_shared_estimate(name: str, f: np.ndarray, g: np.ndarray, full:
     b0 = b[0]
     return variance, shared_variance(name, n, np.outer(P[0], P[0]),
                                      np.einsum("n,kn,ln->kl", a2[0], b0, b0), a2[0].sum(), b0 @ b0.T)
+
+
+def pair_covariance(k: tuple, l: tuple) -> np.ndarray:
+    """The unbiased estimate of Cov(U_k, U_l) for U-statistics of order 2,
+    U = (1/(N(N−1))) Σ_{i≠j} h(i, j), with h(i, j) = (uᵢ + uⱼ)/2 − c (pᵢ aⱼ + pⱼ aᵢ).
+
+    ``k`` and ``l`` are (u, p, a, c) with u, p, a (…, N) and c (…), broadcasting together.
+    As in shared_variance, Cov = U_k U_l − Q with Q the mean of h_k(i, j) h_l(s, t) over the
+    N(N−1)(N−2)(N−3) ordered quadruples of distinct samples, whose sum is
+    S_k S_l − 4 Σᵢ r_ki r_li + 2 Σ_{i≠j} h_k(i, j) h_l(i, j)  (S = Σ_{i≠j} h, rᵢ = Σ_{j≠i} h(i, j)),
+    and every term reduces to sums over the batch (O(N)):  with α = u/2 and Σ over i, j,
+      Σ h_k h_l = 2N Σα_kα_l + 2 Σα_k Σα_l − 2c_l (Σα_k p_l Σa_l + Σα_k a_l Σp_l)
+                  − 2c_k (Σα_l p_k Σa_k + Σα_l a_k Σp_k) + 2c_k c_l (Σp_k p_l Σa_k a_l + Σp_k a_l Σa_k p_l),
+    less its diagonal Σᵢ h_k(i, i) h_l(i, i), h(i, i) = 2αᵢ − 2c pᵢaᵢ."""
+    (uk, pk, ak, ck), (ul, pl, al, cl) = k, l
+    n = uk.shape[-1]
+
+    def total(x):
+        return x.sum(axis=-1)
+
+    def dot(x, y):
+        return np.einsum("...n,...n->...", x, y)
+
+    def pieces(u, p, a, c):
+        alpha = u / 2
+        A, P, Salpha, pa = total(a), total(p), total(alpha), p * a
+        U = (2 * (n - 1) * Salpha - 2 * c * (P * A - total(pa))) / (n * (n - 1))
+        r = (n - 2) * alpha + Salpha[..., None] - c[..., None] * (p * A[..., None] + a * P[..., None] - 2 * pa)
+        return alpha, A, P, Salpha, U, r, 2 * alpha - 2 * c[..., None] * pa
+
+    alk, Ak, Pk, Sk, Uk, rk, hk = pieces(uk, pk, ak, ck)
+    all_, Al, Pl, Sl, Ul, rl, hl = pieces(ul, pl, al, cl)
+    pairs = (2 * n * dot(alk, all_) + 2 * Sk * Sl
+             - 2 * cl * (dot(alk, pl) * Al + dot(alk, al) * Pl)
+             - 2 * ck * (dot(all_, pk) * Ak + dot(all_, ak) * Pk)
+             + 2 * ck * cl * (dot(pk, pl) * dot(ak, al) + dot(pk, al) * dot(ak, pl))
+             - dot(hk, hl))
+    pair_count = n * (n - 1)
+    distinct = pair_count * Uk * pair_count * Ul - 4 * dot(rk, rl) + 2 * pairs
+    return Uk * Ul - distinct / (pair_count * (n - 2) * (n - 3))
 
 
 class RunningBaseline:
@@ -136,9 +193,15 @@ def optimal(f: np.ndarray, g: np.ndarray, second_moment: np.ndarray) -> np.ndarr
     Without λ a rare action's one appearance makes b̂ huge (Var(ĝ) 15× that of no baseline,
     measured); with it b stays near 0 until the others pin b* down.  0 when N ≤ 2 (one
     other sample gives no variance)."""
+    shrink, b_hat = optimal_parts(f, g, second_moment)
+    return shrink * b_hat
+
+
+def optimal_parts(f: np.ndarray, g: np.ndarray, second_moment: np.ndarray):
+    """(λ, b̂) of :func:`optimal`, each (R, d, N): its variance needs λ on its own."""
     n = f.shape[1]
     if n <= 2:
-        return np.zeros_like(g)
+        return np.zeros_like(g), np.zeros_like(g)
     a = f[:, None, :] * g * g
     mean = _leave_one_out_sum(a) / (n - 1)
     spread = np.maximum(_leave_one_out_sum(a * a) - (n - 1) * mean * mean, 0.0) / (n - 2)
@@ -148,7 +211,7 @@ def optimal(f: np.ndarray, g: np.ndarray, second_moment: np.ndarray) -> np.ndarr
     noise = np.where(safe, spread / (n - 1) / np.where(safe, moment, 1.0) ** 2, 0.0)
     with np.errstate(all="ignore"):
         shrink = np.nan_to_num(np.clip(1.0 - noise / (b_hat * b_hat), 0.0, 1.0))
-    return shrink * b_hat
+    return shrink, b_hat
 
 
 def baseline_values(name: str, f: np.ndarray, g: np.ndarray, second_moment: np.ndarray | None,
@@ -215,7 +278,7 @@ def jackknife_spread(name: str, f: np.ndarray, g: np.ndarray, second_moment: np.
     n = f.shape[1]
     if name == "optimal":
         estimates = np.stack([_estimate_without(k, name, f, g, second_moment, running)
-                              for k in range(n)], axis=2)          # n < 16
+                              for k in range(n)], axis=2)          # n = 3
     else:
         estimates = leave_one_out_estimates(name, f, g, running)
     return (n - 1) * (estimates - estimates.mean(axis=2, keepdims=True))

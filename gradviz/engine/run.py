@@ -18,7 +18,7 @@ import numpy as np
 
 from . import optimizers
 from .baselines import (RunningBaseline, baseline_values, covariance_of_shared_estimate,
-                        has_unbiased_variance, jackknife_spread, needs_jackknife)
+                        has_unbiased_variance, jackknife_spread, needs_jackknife, optimal_parts)
 from .config import LIVE_RUN_SETTINGS, RunConfig, validate_live
 from .errors import ConfigError, InexactError, RunStopped
 from .streams import generator
@@ -117,8 +117,13 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
                     _in_plane(problem.plane, cov0))
     if cfg.estimator == "score":
         scores = problem.score(theta, batch)
-        moment = problem.score_second_moment(theta) if cfg.baseline == "optimal" else None
-        b = baseline_values(cfg.baseline, f, scores, moment, running)
+        moment = shrink = None
+        if cfg.baseline == "optimal":
+            moment = problem.score_second_moment(theta)
+            shrink, b_hat = optimal_parts(f, scores, moment)
+            b = shrink * b_hat
+        else:
+            b = baseline_values(cfg.baseline, f, scores, moment, running)
         contributions = (f[:, None, :] if cfg.baseline == "none" else f[:, None, :] - b) * scores
         baseline = b.mean(axis=(1, 2))
         if needs_jackknife(cfg.baseline, n):
@@ -135,7 +140,8 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
         estimate = contributions.mean(axis=2)
         if scores is not None and has_unbiased_variance(cfg.baseline, n):
             variance, cov0 = covariance_of_shared_estimate(cfg.baseline, f, scores,
-                                                           full=problem.plane is not None)
+                                                           full=problem.plane is not None,
+                                                           second_moment=moment, shrink=shrink)
             plane_cov = _in_plane(problem.plane, cov0)
         elif n > 1:
             centred = contributions - estimate[..., None] if spread is None else spread
