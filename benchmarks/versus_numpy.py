@@ -2,7 +2,9 @@
 
 Each line prints gradviz's time per step, the hand-written baseline's, and their ratio
 (hand / gradviz: 1.0 means as fast as the hand version, higher is faster).  gradviz does
-more each step than the hand versions: exact J and ∇J, Var(ĝ) and a frozen record.
+more each step than the hand versions: exact J and ∇J, Var(ĝ) and a frozen record.  The
+hand versions draw from numpy's default generator (PCG64), gradviz from SFC64; one block
+gives the hand version SFC64 too, to show what the generator alone is worth.
 
 Targets (issue 17): ≥ 1.0 at batch 10⁴–10⁶ and ≥ 0.6 at 10³, for catalogue rewards and
 formulas, API and CLI; bandit R = 2000 ≥ 1.0; softmax K = 1000 at batch 10⁴ ≥ 1.0;
@@ -37,10 +39,11 @@ def per_step(step, steps: int, repeat: int = 5) -> float:
     return best
 
 
-def hand_gaussian(reward, n: int, write_rows: bool = False):
+def hand_gaussian(reward, n: int, write_rows: bool = False, bits=np.random.PCG64):
     """One score-function step written by hand: sample, reward, contributions, mean,
-    variance, ascent (optionally one CSV row of θ, ĝ, Var as `gradviz run` writes)."""
-    rng, mu, sigma = np.random.default_rng(0), np.array([-1.0, -2.5]), 0.5
+    variance, ascent (optionally one CSV row of θ, ĝ, Var as `gradviz run` writes).  It
+    draws from numpy's default bit generator unless given another."""
+    rng, mu, sigma = np.random.Generator(bits(0)), np.array([-1.0, -2.5]), 0.5
     writer = csv.writer(io.StringIO())
 
     def step():
@@ -124,6 +127,13 @@ def main() -> None:
             ours = per_step(gradviz_step({"batch": n, "reward": name}), steps)
             hand = per_step(hand_gaussian(reward, n), steps)
             line(f"{name[:12]:<12} batch {n:>9,}", ours, hand, 0.6 if n == 10**3 else 1.0)
+
+    print("gaussian, the hand version drawing from SFC64 as gradviz does (streams.py): how much")
+    print("of the ratio above is the faster generator")
+    for n, steps in ((10**4, 100), (10**5, 20), (10**6, 3)):
+        ours = per_step(gradviz_step({"batch": n, "reward": "hills"}), steps)
+        hand = per_step(hand_gaussian(resolve_reward("hills"), n, bits=np.random.SFC64), steps)
+        line(f"hills        batch {n:>9,}", ours, hand, 0.6 if n == 10**3 else 1.0)
 
     print("gaussian, `gradviz run` (steps written as CSV rows; per step)")
     for n in (10**3, 10**4, 10**5):
