@@ -221,25 +221,31 @@ def test_the_policy_cache_never_serves_a_theta_written_in_place():
     assert problem.policy(theta) is problem.policy(theta)
 
 
+def summed_and_dense(problem, theta, n, baseline, rng):
+    """A batch's summed estimate (Problem.summed_estimate), and its terms built densely:
+    (the summed result, the contributions (R, d, N), the scores (R, d, N))."""
+    from gradviz.engine.baselines import RunningBaseline, baseline_values
+
+    batch = problem.sample(theta, n, rng)
+    f = problem.reward(batch, rng)
+    running = RunningBaseline(len(theta))
+    running.update(rng.normal(size=(len(theta), 3)), 0.1)
+    b = baseline_values(baseline, f, None, None, running)
+    g = problem.score(theta, batch)
+    return problem.summed_estimate(theta, batch, f, b), (f[:, None, :] - b) * g, g
+
+
 @pytest.mark.parametrize("baseline,n", [("none", 7), ("past", 7), ("ema", 1), ("average", 1), ("mean", 1)])
 def test_summed_categorical_estimate_equals_the_dense_per_sample_terms(baseline, n):
     """With many actions the softmax sums its terms per action (bincount); the estimate,
     its variance and every per-sample term equal those built from dense (R, K, N) scores."""
-    from gradviz.engine.baselines import RunningBaseline, baseline_values
     from gradviz.engine.problems import SoftmaxProblem
 
     rng = np.random.default_rng(3)
     problem = SoftmaxProblem(rng.normal(size=6), noise=0.3)
     theta = rng.normal(size=(4, 6))
     theta.setflags(write=False)
-    batch = problem.sample(theta, n, rng)
-    f = problem.reward(batch, rng)
-    running = RunningBaseline(4)
-    running.update(rng.normal(size=(4, 3)), 0.1)
-    b = baseline_values(baseline, f, None, None, running)
-    estimate, variance, contributions, scores, _ = problem.summed_estimate(theta, batch, f, b)
-    g = problem.score(theta, batch)                                     # (R, K, N), dense
-    dense = (f[:, None, :] - b) * g
+    (estimate, variance, contributions, scores, _), dense, g = summed_and_dense(problem, theta, n, baseline, rng)
     np.testing.assert_allclose(estimate, dense.mean(axis=2), rtol=1e-12, atol=1e-15)
     if n > 1:
         np.testing.assert_allclose(variance, dense.var(axis=2, ddof=1) / n, rtol=1e-9, atol=1e-15)
@@ -256,21 +262,13 @@ def test_summed_gaussian_estimate_equals_the_dense_per_sample_terms(baseline, n)
     """The Gaussian sums its terms (ĝ by a matrix product, Σ c² by one einsum): the estimate,
     its variance, replica 0's covariance and every per-sample term and score equal those
     built from dense (R, 2, N) arrays."""
-    from gradviz.engine.baselines import RunningBaseline, baseline_values
     from gradviz.engine.problems import GaussianProblem
     from gradviz.engine.rewards import resolve_reward
 
     rng = np.random.default_rng(4)
     problem = GaussianProblem(resolve_reward("hills"), 0.7, False, noise=0.2)
     theta = rng.normal(size=(3, 2))
-    batch = problem.sample(theta, n, rng)
-    f = problem.reward(batch, rng)
-    running = RunningBaseline(3)
-    running.update(rng.normal(size=(3, 4)), 0.1)
-    b = baseline_values(baseline, f, None, None, running)
-    estimate, variance, contributions, scores, cov0 = problem.summed_estimate(theta, batch, f, b)
-    g = problem.score(theta, batch)                                     # (R, 2, N), dense
-    dense = (f[:, None, :] - b) * g
+    (estimate, variance, contributions, scores, cov0), dense, g = summed_and_dense(problem, theta, n, baseline, rng)
     np.testing.assert_allclose(estimate, dense.mean(axis=2), rtol=1e-12, atol=1e-15)
     if n > 1:
         np.testing.assert_allclose(variance, dense.var(axis=2, ddof=1) / n, rtol=1e-9, atol=1e-15)
