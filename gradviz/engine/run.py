@@ -92,8 +92,8 @@ def estimate_gradient(problem, cfg: RunConfig, theta, batch, f, grad, running: R
     score:    cᵢ = (f(xᵢ) − bᵢ) ∇θ log p(xᵢ|θ);   pathwise: cᵢ = ∇θ f(μ + σεᵢ);   exact: ĝ = ∇J;
     any other: the problem's own (Problem.estimator_terms: reward-to-go for trajectories).
     ĝ = (1/N) Σᵢ cᵢ.  Var(ĝ_k) = s²_k/N, s² the contributions' sample variance (ddof 1),
-    when they are independent (or nearly: optimal from N = 16); otherwise the jackknife
-    (baselines.py), since the contributions share rewards.
+    when they are independent; when they share rewards (a baseline built from the batch)
+    the U-statistic estimate or the jackknife (baselines.py).
     For replica 0 also Cov(Aĝ) in the drawn plane (A: the problem's Plane), the same way,
     for the app's ellipse.  The exact estimator has no sampling noise: Var = 0.
     A problem that can sums its terms instead (summed_estimate: the Gaussian with σ fixed, a
@@ -172,6 +172,13 @@ def _in_plane(plane, cov):
     return high * (c - low * np.eye(2)) / (high - low)
 
 
+def _replicated(theta_row, runs: int) -> np.ndarray:
+    """θ (runs, d), every replica at ``theta_row``, laid out parameter by parameter (F order):
+    the categorical problems reduce across the parameters, which numpy does row by row, and
+    slowly, in C order (probability.softmax)."""
+    return np.asfortranarray(np.tile(np.asarray(theta_row, dtype=float), (runs, 1)))
+
+
 class Run:
     """Advance with :meth:`step`; change live settings with :meth:`set` between steps."""
 
@@ -180,7 +187,7 @@ class Run:
         self._start = self.config
         self.rng = generator(config.generator, config.seed)
         self.problem = make_problem(config, self.rng)
-        self.theta = np.asfortranarray(np.tile(np.asarray(config.initial_theta(), dtype=float), (config.runs, 1)))
+        self.theta = _replicated(config.initial_theta(), config.runs)
         self.opt_state = optimizers.initial_state(self.theta)
         self.running = RunningBaseline(config.runs)
         self.t = 0
@@ -203,7 +210,7 @@ class Run:
 
     def _apply(self, key: str, value) -> None:
         if key == "theta":
-            self.theta = np.tile(np.asarray(value, dtype=float), (self.theta.shape[0], 1))
+            self.theta = _replicated(value, self.theta.shape[0])
             return
         if key == "seed":
             self.rng = generator(self.config.generator, [value, self.t])
@@ -216,7 +223,7 @@ class Run:
     def _resize(self, runs: int) -> None:
         """Grow or shrink to ``runs`` replicas; new ones copy existing ones cyclically."""
         index = np.arange(runs) % self.theta.shape[0]
-        self.theta = self.theta[index]
+        self.theta = np.asfortranarray(self.theta[index])
         self.opt_state = optimizers.select(self.opt_state, index)
         self.running.select(index)
         self.problem.select(index)
