@@ -31,6 +31,8 @@ RUN_OPTIONS = [
     ("--theta0", "theta0", "initial θ, comma-separated, d numbers (gaussian −1,−2.5; logits 0); "
                            "write --theta0=-1,2 when the first is negative"),
     ("--seed", "seed", "random seed ≥ 0 (default 0)"),
+    ("--generator", "generator", "sfc64 | pcg64: the random stream's bit generator (default "
+                                 "sfc64; pcg64 replays runs made before session format 2)"),
     ("--theta-bound", "theta_bound", "stop when |θ| exceeds this (default 1e4)"),
 ]
 
@@ -54,7 +56,7 @@ def _run_parser() -> argparse.ArgumentParser:
         "Run a configuration without a window and write one CSV row per step: row t holds θ_t "
         "and what was computed there, before the update."),
         epilog=("Columns: step, theta_1..d, J (exact), grad_1..d (exact), est_1..d (the estimate), "
-                "var_1..d (per-sample variance of the contributions / N), baseline, reward_mean, "
+                "var_1..d (Var(ĝ_k), estimated as the README says), baseline, reward_mean, "
                 "p_best, lr, batch; with --runs R > 1 the mean across runs plus J_sd and p_best_sd. "
                 "Exit status: 0 done, 1 the run stopped early (divergence, non-finite reward; the "
                 "rows before it are written), 2 bad input."),

@@ -44,6 +44,17 @@ def test_csv_equals_the_python_run_bit_for_bit(tmp_path):
         assert float(row["J"]) == record.J[0] and float(row["p_best"]) == record.p_best[0]
 
 
+def test_generator_flag_replays_a_format_1_session(tmp_path):
+    """--generator pcg64 draws the stream a format-1 session was recorded with."""
+    path = tmp_path / "old.toml"
+    path.write_text("format = 1\nseed = 4\nsteps = 3\n")
+    from_file = gradviz("run", "--config", str(path))
+    by_flag = gradviz("run", "--seed", "4", "--steps", "3", "--generator", "pcg64")
+    default = gradviz("run", "--seed", "4", "--steps", "3")
+    assert from_file.returncode == by_flag.returncode == 0, from_file.stderr + by_flag.stderr
+    assert from_file.stdout == by_flag.stdout != default.stdout
+
+
 def test_runs_write_means_and_spreads_and_per_run_rows():
     rows = read_csv(gradviz("run", "--problem", "bandit", "--runs", "5", "--steps", "3").stdout)
     assert {"J_sd", "p_best_sd"} <= set(rows[0]) and len(rows) == 3
