@@ -227,7 +227,7 @@ def test_pair_covariance_is_exactly_unbiased_over_every_batch(rewards, theta, n)
     b = lam * (a.sum(axis=2, keepdims=True) - a) / ((n - 1) * m[:, :, None])
     estimates = ((f[:, None, :] - b) * g).mean(axis=2)
     terms = (f[:, None, :] * g, lam * g, a, 0.5 / m)
-    reported = pair_covariance(tuple(x[:, :, None] for x in terms), tuple(x[:, None] for x in terms))
+    reported = pair_covariance(terms, full=True)
     weights = softmax(theta)[0][actions].prod(axis=1)
     centred = estimates - weights @ estimates
     np.testing.assert_allclose(np.einsum("b,bkl->kl", weights, reported),
@@ -244,7 +244,7 @@ def test_pair_covariance_with_the_loo_kernel_is_shared_variance_batch_by_batch()
         f, g = rng.normal(3.0, 2.0, size=(6, n)), rng.normal(size=(6, 2, n))
         loo, _ = covariance_of_shared_estimate("loo", f, g)
         fb = np.broadcast_to(f[:, None, :], g.shape)
-        pair = pair_covariance((fb * g, g, fb, np.full((6, 2), 0.5)), (fb * g, g, fb, np.full((6, 2), 0.5)))
+        pair = pair_covariance((fb * g, g, fb, np.full((6, 2), 0.5)))
         np.testing.assert_allclose(np.maximum(pair, 0.0), loo, rtol=1e-8, atol=1e-12)
 
 

@@ -84,11 +84,10 @@ def covariance_of_shared_estimate(name: str, f: np.ndarray, g: np.ndarray, full:
         variance = np.empty(g.shape[:2])
         cov0 = None
         if full:        # replica 0's diagonal is in its full covariance
-            cov0 = pair_covariance(tuple(x[0][:, None] for x in terms),   # (d, 1, N) against
-                                   tuple(x[0][None] for x in terms))      # (1, d, N)
+            cov0 = pair_covariance(tuple(x[0] for x in terms), full=True)
             variance[0] = np.diag(cov0)
         rest = slice(1 if full else 0, None)
-        variance[rest] = pair_covariance(*(tuple(x[rest] for x in terms),) * 2)
+        variance[rest] = pair_covariance(tuple(x[rest] for x in terms))
         return np.maximum(variance, 0.0), cov0
     n = f.shape[1]
     a = f - f.mean(axis=1, keepdims=True)                       # (R, N)
@@ -105,36 +104,38 @@ def covariance_of_shared_estimate(name: str, f: np.ndarray, g: np.ndarray, full:
                                      np.einsum("n,kn,ln->kl", a2[0], b0, b0), a2[0].sum(), b0 @ b0.T)
 
 
-def pair_covariance(k: tuple, l: tuple) -> np.ndarray:
-    """The unbiased estimate of Cov(U_k, U_l) for U-statistics of order 2,
-    U = (1/(N(N−1))) Σ_{i≠j} h(i, j), with h(i, j) = (uᵢ + uⱼ)/2 − c (pᵢ aⱼ + pⱼ aᵢ).
+def pair_covariance(terms: tuple, full: bool = False) -> np.ndarray:
+    """The unbiased estimate of Var(U_k) (or, with ``full``, of every Cov(U_k, U_l)) for
+    U-statistics of order 2, U = (1/(N(N−1))) Σ_{i≠j} h(i, j), with the kernel
+    h(i, j) = (uᵢ + uⱼ)/2 − c (pᵢ aⱼ + pⱼ aᵢ).
 
-    ``k`` and ``l`` are (u, p, a, c) with u, p, a (…, N) and c (…), broadcasting together.
-    As in shared_variance, Cov = U_k U_l − Q with Q the mean of h_k(i, j) h_l(s, t) over the
-    N(N−1)(N−2)(N−3) ordered quadruples of distinct samples, whose sum is
-    S_k S_l − 4 Σᵢ r_ki r_li + 2 Σ_{i≠j} h_k(i, j) h_l(i, j)  (S = Σ_{i≠j} h, rᵢ = Σ_{j≠i} h(i, j)),
-    and every term reduces to sums over the batch (O(N)):  with α = u/2 and Σ over i, j,
+    ``terms`` is (u, p, a, c): u, p, a (…, d, N) and c (…, d); the result is (…, d), or
+    (…, d, d) with ``full``.  As in shared_variance, Cov = U_k U_l − Q with Q the mean of
+    h_k(i, j) h_l(s, t) over the N(N−1)(N−2)(N−3) ordered quadruples of distinct samples,
+    whose sum is S_k S_l − 4 Σᵢ r_ki r_li + 2 Σ_{i≠j} h_k(i, j) h_l(i, j)
+    (S = Σ_{i≠j} h, rᵢ = Σ_{j≠i} h(i, j)), and every term reduces to sums over the batch
+    (O(N)):  with α = u/2 and Σ over i, j,
       Σ h_k h_l = 2N Σα_kα_l + 2 Σα_k Σα_l − 2c_l (Σα_k p_l Σa_l + Σα_k a_l Σp_l)
                   − 2c_k (Σα_l p_k Σa_k + Σα_l a_k Σp_k) + 2c_k c_l (Σp_k p_l Σa_k a_l + Σp_k a_l Σa_k p_l),
     less its diagonal Σᵢ h_k(i, i) h_l(i, i), h(i, i) = 2αᵢ − 2c pᵢaᵢ."""
-    (uk, pk, ak, ck), (ul, pl, al, cl) = k, l
-    n = uk.shape[-1]
-
-    def total(x):
-        return x.sum(axis=-1)
+    u, p, a, c = terms
+    n = u.shape[-1]
+    alpha, pa = u / 2, p * a
+    A, P, S = a.sum(axis=-1), p.sum(axis=-1), alpha.sum(axis=-1)
+    U = (2 * (n - 1) * S - 2 * c * (P * A - pa.sum(axis=-1))) / (n * (n - 1))
+    r = (n - 2) * alpha + S[..., None] - c[..., None] * (p * A[..., None] + a * P[..., None] - 2 * pa)
+    diagonal = 2 * alpha - 2 * c[..., None] * pa
+    per_sample, per_component = (alpha, p, a, r, diagonal), (A, P, S, U, c)
+    if full:        # component k along the second-last axis, l along the last
+        k = [x[..., :, None, :] for x in per_sample] + [x[..., :, None] for x in per_component]
+        l = [x[..., None, :, :] for x in per_sample] + [x[..., None, :] for x in per_component]
+    else:
+        k = l = list(per_sample) + list(per_component)
+    (alk, pk, ak, rk, hk, Ak, Pk, Sk, Uk, ck), (all_, pl, al, rl, hl, Al, Pl, Sl, Ul, cl) = k, l
 
     def dot(x, y):
         return np.einsum("...n,...n->...", x, y)
 
-    def pieces(u, p, a, c):
-        alpha = u / 2
-        A, P, Salpha, pa = total(a), total(p), total(alpha), p * a
-        U = (2 * (n - 1) * Salpha - 2 * c * (P * A - total(pa))) / (n * (n - 1))
-        r = (n - 2) * alpha + Salpha[..., None] - c[..., None] * (p * A[..., None] + a * P[..., None] - 2 * pa)
-        return alpha, A, P, Salpha, U, r, 2 * alpha - 2 * c[..., None] * pa
-
-    alk, Ak, Pk, Sk, Uk, rk, hk = pieces(uk, pk, ak, ck)
-    all_, Al, Pl, Sl, Ul, rl, hl = pieces(ul, pl, al, cl)
     pairs = (2 * n * dot(alk, all_) + 2 * Sk * Sl
              - 2 * cl * (dot(alk, pl) * Al + dot(alk, al) * Pl)
              - 2 * ck * (dot(all_, pk) * Ak + dot(all_, ak) * Pk)
