@@ -4,18 +4,20 @@ The trapezoid rule is spectrally accurate on any uniform grid, whatever its offs
 (quadrature.py).  So instead of evaluating f on a grid centred on each μ every step, f is
 evaluated once on the lattice u = h·k in x-space (h = σ·δ, δ as gaussian_rule's) over a
 window covering every replica's μ ± 8σ with a margin, and each step only forms, per
-replica r and axis, the weights  k_r(u) ∝ exp(−(u − μ_r)²/2σ²)  for |u − μ_r| ≤ 8σ:
+replica r and axis, the weights  k_r(u) = δ/√(2π) · exp(−(u − μ_r)²/2σ²)  for
+|u − μ_r| ≤ 8σ:
 
     J_r = Σ_{u,v} k_r(v) F[v, u] k_r(u),     ∇μx J_r = Σ k_r(v) F[v, u] k_r(u) (u − μx_r)/σ²
 
-one matrix product (2R × ny)·(ny × nx), where evaluating f cost R·n² function calls
-(62 % of a step at batch 10³, measured).  The same nodes relative to μ as gaussian_rule's
-when μ sits on the lattice; otherwise shifted, which leaves the error at the same 1e-15
-level.
+two small matrix products, where evaluating f cost R·n² function calls (62 % of a step at
+batch 10³, measured).  The same nodes relative to μ as gaussian_rule's when μ sits on the
+lattice; otherwise shifted, which leaves the error at the same 1e-15 level.
 The window is rebuilt only when a replica's μ ± 8σ leaves it.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -23,78 +25,97 @@ from .quadrature import REACH, SHELL, SHELL_MASS, TAIL_SHARE
 
 MARGIN = 4.0                 # σ beyond the replicas' reach kept in the window: fewer rebuilds
 MAX_WINDOW_NODES = 4_000_000  # f values held (32 MB); beyond, exact() evaluates per replica
+ROUNDING = 1 + 1e-12         # a node at 8σ counts as within reach whatever the rounding
 
 
 class Lattice:
-    """f on h·k over a window; ``expect`` gives (J, ∇μJ, E|f|, tail share) per replica."""
+    """f on h·k over a window; ``expect`` gives (J, ∇μJ, slow tail) for every replica."""
 
     def __init__(self, reward, sigma: float, spacing: float):
         self.reward, self.sigma, self.h = reward, sigma, spacing
-        self.lo = self.hi = None
+        # the weights' constant, δ/√(2π) per axis, is folded into F (and |F|)
+        self.constant = (spacing / sigma) ** 2 / (2 * math.pi)
+        self.first = None        # lattice index (x, y) of the window's first node
 
-    def prepare(self, mu: np.ndarray) -> bool:
-        """Make the window hold every replica's μ ± 8σ (building a new one only when a
-        reach has left it); False, and nothing built, if that window would not fit."""
-        if self.covers(mu):
-            return True
-        if not self.fits(mu):
-            return False
-        self.build(mu)
-        return True
+    def expect(self, mu: np.ndarray):
+        """J (R,), ∇μJ (R, 2) and whether any replica's f·p has not decayed by 7σ (more
+        than TAIL_SHARE of max(1, E|f|) on the shell), for replicas at ``mu`` (R, 2); J is
+        NaN for a replica whose reach holds a non-finite f.  None if a window holding every
+        replica's reach would exceed MAX_WINDOW_NODES (the caller evaluates f itself).
 
-    def covers(self, mu: np.ndarray) -> bool:
-        reach = REACH * self.sigma
-        return (self.lo is not None and (mu.min(axis=0) - reach >= self.lo).all()
-                and (mu.max(axis=0) + reach <= self.hi).all())
+        On a lattice with δ = h/σ ≤ 1/2 the weights δ/√(2π)·exp(−z²/2), z = (u − μ)/σ,
+        |z| ≤ 8, sum to 1 within 2e-15 (Poisson summation: the aliasing term is
+        2·exp(−2π²/δ²) < 1e-34; the mass beyond 8σ is 1.2e-15), so they need no
+        normalising.  With each axis's rows [k; k·z], L = [k_y; k_y z_y] and
+        Rᵀ = [k_x; k_x z_x], the product M = L F R (2 × 2 per replica) holds
+        J = M₀₀, ∂J/∂μx = M₀₁/σ, ∂J/∂μy = M₁₀/σ."""
+        nodes = self._nodes_within_reach(mu)
+        if nodes is None:
+            if not self._fits(mu):
+                return None
+            self._build(mu)
+            nodes = self._nodes_within_reach(mu)
+        x_nodes, y_nodes = nodes
+        nx = x_nodes.stop - x_nodes.start
+        centres = np.repeat(mu / self.sigma, (nx, y_nodes.stop - y_nodes.start), axis=1)
+        z = np.concatenate([self.zx[x_nodes], self.zy[y_nodes]]) - centres   # (R, nx + ny)
+        rows = np.empty((len(mu), 2, z.shape[1]))
+        k = rows[:, 0]
+        np.exp(-0.5 * z * z, out=k)
+        if len(mu) > 1:         # the nodes span every replica's reach: keep each one's own
+            k *= np.abs(z) <= REACH * ROUNDING
+        np.multiply(k, z, out=rows[:, 1])
+        left = rows[:, :, nx:].reshape(-1, z.shape[1] - nx)                 # (2R, ny)
+        along = (left @ self.F[y_nodes, x_nodes]).reshape(len(mu), 2, nx)   # one product
+        M = along @ rows[:, :, :nx].transpose(0, 2, 1)                       # (R, 2, 2)
+        J, grad = M[:, 0, 0], M[:, (0, 1), (1, 0)] / self.sigma
+        kx, ky = k[:, :nx], k[:, nx:]
+        slow_tail = False
+        if not self.bounded:
+            absF = self.absF[y_nodes, x_nodes]
+            inner = np.abs(z) < SHELL
+            total = np.einsum("ru,ru->r", ky @ absF, kx)
+            core = np.einsum("ru,ru->r", (ky * inner[:, nx:]) @ absF, kx * inner[:, :nx])
+            slow_tail = ((total - core) > TAIL_SHARE * np.maximum(total, 1.0)).any()
+        if self.bad is not None:
+            bad = np.einsum("ru,ru->r", ky @ self.bad[y_nodes, x_nodes], kx) > 0
+            J = np.where(bad, np.nan, J)
+        return J, grad, slow_tail
 
-    def fits(self, mu: np.ndarray) -> bool:
+    def _nodes_within_reach(self, mu: np.ndarray) -> tuple[slice, slice] | None:
+        """The window's nodes within 8σ of some replica, per axis (x, y), as runs of the
+        window's indices; None if the window does not hold them all."""
+        if self.first is None:
+            return None
+        reach = REACH * self.sigma * ROUNDING
+        runs = []
+        for low, high, first, count in zip(mu.min(axis=0).tolist(), mu.max(axis=0).tolist(),
+                                           self.first, self.F.shape[::-1]):
+            start = math.ceil((low - reach) / self.h) - first
+            stop = math.floor((high + reach) / self.h) - first + 1
+            if start < 0 or stop > count:
+                return None
+            runs.append(slice(start, stop))
+        return tuple(runs)
+
+    def _fits(self, mu: np.ndarray) -> bool:
         """Whether a window for ``mu`` (R, 2) stays within MAX_WINDOW_NODES."""
         span = mu.max(axis=0) - mu.min(axis=0) + 2 * (REACH + MARGIN) * self.sigma
         return np.prod(span / self.h + 2) <= MAX_WINDOW_NODES
 
-    def build(self, mu: np.ndarray) -> None:
+    def _build(self, mu: np.ndarray) -> None:
+        """f on the lattice nodes within every replica's μ ± (8 + MARGIN)σ."""
         pad = (REACH + MARGIN) * self.sigma
-        k_lo = np.floor((mu.min(axis=0) - pad) / self.h)
-        k_hi = np.ceil((mu.max(axis=0) + pad) / self.h)
-        self.lo, self.hi = k_lo * self.h, k_hi * self.h
-        self.ux = np.arange(k_lo[0], k_hi[0] + 1) * self.h
-        self.uy = np.arange(k_lo[1], k_hi[1] + 1) * self.h
-        F = self.reward(self.ux[None, :], self.uy[:, None])
+        first = np.floor((mu.min(axis=0) - pad) / self.h)
+        last = np.ceil((mu.max(axis=0) + pad) / self.h)
+        self.first = first.astype(int).tolist()
+        ux = np.arange(first[0], last[0] + 1) * self.h
+        uy = np.arange(first[1], last[1] + 1) * self.h
+        self.zx, self.zy = ux / self.sigma, uy / self.sigma
+        F = self.reward(ux[None, :], uy[:, None])
         finite = np.isfinite(F)
-        self.F = np.where(finite, F, 0.0)
+        F = np.where(finite, F, 0.0)
+        self.bounded = float(np.abs(F).max(initial=0.0)) * SHELL_MASS <= TAIL_SHARE
+        self.F = F * self.constant
         self.absF = np.abs(self.F)
         self.bad = (~finite).astype(float) if not finite.all() else None
-        self.bounded = float(self.absF.max(initial=0.0)) * SHELL_MASS <= TAIL_SHARE
-
-    def _weights(self, u: np.ndarray, centre: np.ndarray):
-        """(k, z) for every replica on one axis: k ∝ exp(−z²/2), z = (u − μ)/σ, normalised to
-        sum 1 over the nodes within 8σ and 0 beyond."""
-        z = (u[None, :] - centre[:, None]) / self.sigma
-        k = np.exp(-0.5 * z * z) * (np.abs(z) <= REACH * (1 + 1e-12))
-        k /= k.sum(axis=1, keepdims=True)
-        return k, z
-
-    def expect(self, mu: np.ndarray):
-        """J (R,), ∇μJ (R, 2) and whether any replica's f·p has not decayed by 7σ (more
-        than TAIL_SHARE of max(1, E|f|) on the shell); J is NaN for a replica whose reach
-        holds a non-finite f.  The window must hold every reach (``prepare``).
-
-        One matrix product [k_y; k_y z_y] F (2R × nx) gives, per replica, A = k_y F and
-        B = (k_y z_y) F: J = A·k_x, ∂J/∂μx = A·(k_x z_x)/σ, ∂J/∂μy = B·k_x/σ."""
-        R = mu.shape[0]
-        kx, zx = self._weights(self.ux, mu[:, 0])
-        ky, zy = self._weights(self.uy, mu[:, 1])
-        along = np.concatenate([ky, ky * zy]) @ self.F
-        A, B = along[:R], along[R:]
-        J = np.einsum("ru,ru->r", A, kx)
-        grad = np.stack([np.einsum("ru,ru->r", A, kx * zx), np.einsum("ru,ru->r", B, kx)],
-                        axis=1) / self.sigma
-        slow_tail = False
-        if not self.bounded:
-            total = np.einsum("ru,ru->r", ky @ self.absF, kx)
-            core = np.einsum("ru,ru->r", (ky * (np.abs(zy) < SHELL)) @ self.absF,
-                             kx * (np.abs(zx) < SHELL))
-            slow_tail = ((total - core) > TAIL_SHARE * np.maximum(total, 1.0)).any()
-        if self.bad is not None:
-            J = np.where(np.einsum("ru,ru->r", ky @ self.bad, kx) > 0, np.nan, J)
-        return J, grad, slow_tail

@@ -188,9 +188,9 @@ class GaussianProblem(Problem):
         replica, chunked.  InexactError if the outer shell |Z| ≥ 7 holds more than
         TAIL_SHARE of max(1, E|f|)."""
         if not self.learn_sigma:
-            lattice = self._lattice()
-            if lattice.prepare(theta):
-                J, grad, slow_tail = lattice.expect(theta)
+            expected = self._lattice().expect(theta)
+            if expected is not None:
+                J, grad, slow_tail = expected
                 if slow_tail:
                     raise InexactError(SLOW_TAIL)
                 return J, grad
