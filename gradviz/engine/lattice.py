@@ -46,9 +46,9 @@ class Lattice:
         On a lattice with δ = h/σ ≤ 1/2 the weights δ/√(2π)·exp(−z²/2), z = (u − μ)/σ,
         |z| ≤ 8, sum to 1 within 2e-15 (Poisson summation: the aliasing term is
         2·exp(−2π²/δ²) < 1e-34; the mass beyond 8σ is 1.2e-15), so they need no
-        normalising.  With each axis's rows [k; k·z], L = [k_y; k_y z_y] and
-        Rᵀ = [k_x; k_x z_x], the product M = L F R (2 × 2 per replica) holds
-        J = M₀₀, ∂J/∂μx = M₀₁/σ, ∂J/∂μy = M₁₀/σ."""
+        normalising.  With each axis's rows [k; k·z/σ], L = [k_y; k_y z_y/σ] and
+        Rᵀ = [k_x; k_x z_x/σ], the product M = L F R (2 × 2 per replica) holds
+        J = M₀₀, ∂J/∂μx = M₀₁, ∂J/∂μy = M₁₀."""
         nodes = self._nodes_within_reach(mu)
         if nodes is None:
             if not self._fits(mu):
@@ -64,11 +64,11 @@ class Lattice:
         np.exp(-0.5 * z * z, out=k)
         if len(mu) > 1:         # the nodes span every replica's reach: keep each one's own
             k *= np.abs(z) <= REACH * ROUNDING
-        np.multiply(k, z, out=rows[:, 1])
+        np.multiply(k, z * (1 / self.sigma), out=rows[:, 1])
         left = rows[:, :, nx:].reshape(-1, z.shape[1] - nx)                 # (2R, ny)
         along = (left @ self.F[y_nodes, x_nodes]).reshape(len(mu), 2, nx)   # one product
-        M = along @ rows[:, :, :nx].transpose(0, 2, 1)                       # (R, 2, 2)
-        J, grad = M[:, 0, 0], M[:, (0, 1), (1, 0)] / self.sigma
+        M = (along @ rows[:, :, :nx].transpose(0, 2, 1)).reshape(-1, 4)     # (R, 2 × 2)
+        J, grad = M[:, 0], M[:, 1:3]
         kx, ky = k[:, :nx], k[:, nx:]
         slow_tail = False
         if not self.bounded:

@@ -95,8 +95,8 @@ class GaussianProblem(Problem):
         """The score-function estimate by sums over the batch, without the (R, 2, N) arrays
         of scores and contributions (σ fixed, a baseline whose variance is s²/N; else None).
 
-        With wᵢ = fᵢ − bᵢ and cᵢ = wᵢ εᵢ/σ:  ĝ_k = Σᵢ wᵢ ε_ik / (σN),
-        Σᵢ c_ik c_il = Σᵢ wᵢ² ε_ik ε_il / σ²,  Cov(ĝ_k, ĝ_l) = (Σᵢ c_ik c_il − N ĝ_k ĝ_l)/((N − 1) N).
+        With wᵢ = fᵢ − bᵢ and cᵢ = wᵢ εᵢ/σ:  ĝ = Σᵢ wᵢ εᵢ / (σN),
+        S = Σᵢ cᵢ cᵢᵀ = Σᵢ wᵢ² εᵢ εᵢᵀ / σ²  (2 × 2),  Cov(ĝ) = (S − N ĝ ĝᵀ)/((N − 1) N).
         Returns (ĝ, Var(ĝ), replica 0's contributions and scores as GaussianTerms, replica 0's
         Cov(ĝ) (2, 2) | None)."""
         if self.learn_sigma or shared is not None:
@@ -108,13 +108,10 @@ class GaussianProblem(Problem):
         scores = GaussianTerms(np.ones(n), eps[0], sigma)
         if n == 1:
             return estimate, np.full_like(estimate, np.nan), contributions, scores, None
-        w2 = w * w
-        squares = np.einsum("rkn,rkn,rn->rk", eps, eps, w2) / sigma**2
-        variance = np.maximum(squares - n * estimate * estimate, 0.0) / ((n - 1) * n)
-        cross = np.einsum("n,n,n->", eps[0, 0], eps[0, 1], w2[0]) / sigma**2
-        products = np.array([[squares[0, 0], cross], [cross, squares[0, 1]]])
-        cov0 = (products - n * np.outer(estimate[0], estimate[0])) / ((n - 1) * n)
-        return estimate, variance, contributions, scores, cov0
+        S = np.matmul(eps * (w * w)[:, None, :], eps.transpose(0, 2, 1)) / sigma**2
+        cov = (S - n * estimate[:, :, None] * estimate[:, None, :]) / ((n - 1) * n)
+        variance = np.maximum(np.diagonal(cov, axis1=1, axis2=2), 0.0)
+        return estimate, variance, contributions, scores, cov[0]
 
     def score_second_moment(self, theta: np.ndarray) -> np.ndarray:
         """E[g_k²] (R, d): E[(ε/σ)²] = 1/σ² for μ; E[(‖ε‖² − 2)²] = Var(χ²₂) = 4 for log σ."""
@@ -226,8 +223,8 @@ class GaussianProblem(Problem):
 
     def density(self, theta_row: np.ndarray):
         """N(μ, σ²I)."""
-        sigma = float(self.sigmas(np.atleast_2d(theta_row))[0])
-        return np.asarray(theta_row[:2], dtype=float), sigma * sigma * np.eye(2)
+        variance = math.exp(2 * theta_row[2]) if self.learn_sigma else self.sigma**2
+        return theta_row[:2], np.array([[variance, 0.0], [0.0, variance]])
 
     def exact_terms(self, theta: np.ndarray) -> tuple:
         """The quadrature's nodes (the smooth rule's; a non-smooth reward's rule has more)."""
