@@ -128,6 +128,12 @@ def main() -> None:
             hand = per_step(hand_gaussian(reward, n), steps)
             line(f"{name[:12]:<12} batch {n:>9,}", ours, hand, 0.6 if n == 10**3 else 1.0)
 
+    print("gaussian, the fixed cost of a step (batch 16: sampling costs next to nothing); what")
+    print("it leaves for the batch sets the ratio at batch 10³ and 10⁴")
+    ours = per_step(gradviz_step({"batch": 16, "reward": "hills"}), 2000)
+    hand = per_step(hand_gaussian(resolve_reward("hills"), 16), 2000)
+    print(f"  hills        batch        16       gradviz {ours * 1e6:7.1f} µs     hand {hand * 1e6:7.1f} µs")
+
     print("gaussian, the hand version drawing from SFC64 as gradviz does (streams.py): how much")
     print("of the ratio above is the faster generator")
     for n, steps in ((10**4, 100), (10**5, 20), (10**6, 3)):

@@ -26,6 +26,7 @@ REACH = 8.0
 MAX_NODES = 1601
 SIGMA_PER_SCALE = (MAX_NODES - 1) / (4 * REACH)          # 50: n = 4·REACH·σ/s + 1
 NONSMOOTH_TOLERANCE = 1e-6
+SMOOTH_CHECK = 1e-6          # the rule at h against the rule at 2h, relative (gaussian.py)
 TAIL_SHARE = 1e-9
 SHELL = REACH - 1.0
 # P(max(|Z₁|, |Z₂|) ≥ 7) ≤ 2·P(|Z| ≥ 7) = 5.12e-12: a 2-D rule whose |g| stays below
@@ -33,9 +34,10 @@ SHELL = REACH - 1.0
 SHELL_MASS = 5.2e-12
 
 
-def gaussian_rule(sigma: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes t and weights w with Σ w_k g(t_k) ≈ E[g(Z)] for g varying on scale/σ."""
-    delta = min(1.0, scale / sigma) / 2.0
+def gaussian_rule(sigma: float, scale: float, level: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes t and weights w with Σ w_k g(t_k) ≈ E[g(Z)] for g varying on scale/σ: spacing
+    δ = min(1, scale/σ)/2, halved ``level`` times."""
+    delta = min(1.0, scale / sigma) / 2.0 ** (1 + level)
     half = int(np.ceil(REACH / delta - 1e-9))
     t = np.arange(-half, half + 1) * delta
     w = np.exp(-0.5 * t * t)
