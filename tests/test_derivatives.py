@@ -215,6 +215,17 @@ def test_a_formula_with_a_pole_just_off_the_line_is_exact():
     assert abs(grad[0, 0] - slope) < 1e-8 * abs(slope) and abs(grad[0, 1]) < 1e-8
 
 
+@pytest.mark.parametrize("reward", ["cos(40*pi*x + 1)", "cos(40*pi*x + 1)*exp(-y**2)"])
+def test_a_formula_periodic_with_the_rules_spacing_is_not_taken_for_a_constant(reward):
+    """A formula's rule has spacing 0.05 at σ ≥ 0.1: cos(40πx + 1) takes the value cos(1)
+    on every node, and on every other node, so both rules had reported J = cos(1) = 0.54
+    (times E[exp(−y²)]) where the truth is cos(40πμ + 1)·exp(−(40π)²σ²/2) ≈ 1e-343."""
+    from gradviz.engine.rewards import resolve_reward
+    problem = GaussianProblem(resolve_reward(reward), 0.5, False)
+    J, grad = problem.exact(np.array([[0.3, 0.0], [0.31, 0.2]]))
+    assert np.abs(J).max() < 1e-8 and np.abs(grad).max() < 1e-8
+
+
 @pytest.mark.parametrize("reward", ["1/(x - 1.0123)", "tan(x)", "1/(x**2 + y**2 - 0.3)"])
 def test_a_pole_within_reach_stops_the_run_where_the_expectation_does_not_exist(reward):
     """E[1/(X − c)] does not exist; the rule had printed J = −1.597 for the first and exited 0."""

@@ -51,7 +51,8 @@ class Lattice:
         Rᵀ = [k_x; k_x z_x/σ], the product M = L F R (2 × 2 per replica) holds
         J = M₀₀, ∂J/∂μx = M₀₁, ∂J/∂μy = M₁₀.
         ``disagreement``: the largest change, relative to max(1, |J|, σ|∇J|), from the same
-        rule on every other node (spacing 2h; _coarse_rule), the check gaussian.py makes."""
+        rule on every other node (spacing 2h; _coarse_rule), or when the window was built
+        from the rule on nodes moved by h/2 (_shift_check): the check gaussian.py makes."""
         nodes = self._nodes_within_reach(mu)
         if nodes is None:
             if not self._fits(mu):
@@ -60,21 +61,13 @@ class Lattice:
             nodes = self._nodes_within_reach(mu)
         x_nodes, y_nodes = nodes
         nx = x_nodes.stop - x_nodes.start
-        centres = np.repeat(mu / self.sigma, (nx, y_nodes.stop - y_nodes.start), axis=1)
-        z = np.concatenate([self.zx[x_nodes], self.zy[y_nodes]]) - centres   # (R, nx + ny)
-        rows = np.empty((len(mu), 2, z.shape[1]))
+        z, rows = self._weight_rows(mu, nodes)
         k = rows[:, 0]
-        np.exp(-0.5 * z * z, out=k)
-        if len(mu) > 1:         # the nodes span every replica's reach: keep each one's own
-            k *= np.abs(z) <= REACH * ROUNDING
-        np.multiply(k, z * (1 / self.sigma), out=rows[:, 1])
         F = self.F[y_nodes, x_nodes]
         M = _products(rows[:, :, nx:], F, rows[:, :, :nx])
         J, grad = M[:, 0], M[:, 1:3]
         coarse = _coarse_rule(rows[:, :, nx::2], F[::2, ::2] / self.constant, rows[:, :, :nx:2])
-        size = np.maximum(np.abs(M[:, :3] * self.units).max(axis=1), 1.0)
-        change = np.abs((M[:, :3] - coarse) * self.units).max(axis=1)
-        disagreement = float((change / size).max())
+        disagreement = max(self._change(M[:, :3], coarse), self.shift_change)
         kx, ky = k[:, :nx], k[:, nx:]
         slow_tail = False
         if not self.bounded:
@@ -87,6 +80,28 @@ class Lattice:
             bad = np.einsum("ru,ru->r", ky @ self.bad[y_nodes, x_nodes], kx) > 0
             J = np.where(bad, np.nan, J)
         return J, grad, slow_tail, disagreement
+
+    def _weight_rows(self, mu: np.ndarray, nodes, shift: float = 0.0):
+        """z = (u + shift − μ)/σ (R, nx + ny) on the nodes within reach, x's then y's, and
+        the rows [k; k·z/σ] (R, 2, nx + ny) of the weights k = exp(−z²/2) (times δ/√(2π),
+        which F holds), 0 beyond 8σ of each replica."""
+        x_nodes, y_nodes = nodes
+        centres = np.repeat((mu - shift) / self.sigma,
+                            (x_nodes.stop - x_nodes.start, y_nodes.stop - y_nodes.start), axis=1)
+        z = np.concatenate([self.zx[x_nodes], self.zy[y_nodes]]) - centres
+        rows = np.empty((len(mu), 2, z.shape[1]))
+        k = rows[:, 0]
+        np.exp(-0.5 * z * z, out=k)
+        if len(mu) > 1:         # the nodes span every replica's reach: keep each one's own
+            k *= np.abs(z) <= REACH * ROUNDING
+        np.multiply(k, z * (1 / self.sigma), out=rows[:, 1])
+        return z, rows
+
+    def _change(self, moments: np.ndarray, other: np.ndarray) -> float:
+        """The largest change in (J, σ ∂J/∂μx, σ ∂J/∂μy) from ``moments`` to ``other``
+        (each (R, 3)), relative to max(1, |J|, σ|∇J|), over the replicas."""
+        size = np.maximum(np.abs(moments * self.units).max(axis=1), 1.0)
+        return float((np.abs((moments - other) * self.units).max(axis=1) / size).max())
 
     def _nodes_within_reach(self, mu: np.ndarray) -> tuple[slice, slice] | None:
         """The window's nodes within 8σ of some replica, per axis (x, y), as runs of the
@@ -125,6 +140,22 @@ class Lattice:
         self.F = F * self.constant
         self.absF = np.abs(self.F)
         self.bad = (~finite).astype(float) if not finite.all() else None
+        shifted = self.reward(ux[None, :] + self.h / 2, uy[:, None] + self.h / 2)
+        self.shift_change = self._shift_check(mu, np.where(np.isfinite(shifted), shifted, 0.0))
+
+    def _shift_check(self, mu: np.ndarray, shifted: np.ndarray) -> float:
+        """How far J at ``mu`` moves when every node moves by h/2 on both axes (f on the
+        shifted nodes: ``shifted``), relative as _change: a reward periodic with the
+        lattice's spacing (cos(2πx/h)) looks constant to the rule at h and to the rule at 2h
+        alike, but not to both lattices.  Once a window, at the replicas that built it."""
+        nodes = self._nodes_within_reach(mu)
+        nx = nodes[0].stop - nodes[0].start
+        F = self.F[nodes[1], nodes[0]]
+        moved = shifted[nodes[1], nodes[0]] * self.constant
+        _, rows = self._weight_rows(mu, nodes)
+        _, shifted_rows = self._weight_rows(mu, nodes, shift=self.h / 2)
+        return self._change(_products(rows[:, :, nx:], F, rows[:, :, :nx])[:, :3],
+                            _products(shifted_rows[:, :, nx:], moved, shifted_rows[:, :, :nx])[:, :3])
 
 
 def _products(left: np.ndarray, F: np.ndarray, right: np.ndarray) -> np.ndarray:

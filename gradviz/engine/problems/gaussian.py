@@ -184,9 +184,11 @@ class GaussianProblem(Problem):
     def _quadrature(self, theta: np.ndarray):
         """(J, ∇J) by the trapezoid rule at spacing h = min(σ, s)/2^(1 + level) (s the
         reward's narrowest feature as declared; level 0 at first), checked each step
-        against the same rule on every other node (spacing 2h).  For a reward analytic near
-        the real line the error at h is about the square of the change from 2h or smaller,
-        so when they agree to SMOOTH_CHECK (of max(1, |J|, σ|∇J|)) J is exact to far better
+        against the same rule on every other node (spacing 2h), and, on a fixed σ's lattice,
+        once a window against the rule on nodes moved by h/2 (which a reward periodic with
+        the spacing, invisible to the first check, fails).  For a reward analytic near the
+        real line the error at h is about the square of the change from 2h or smaller, so
+        when they agree to SMOOTH_CHECK (of max(1, |J|, σ|∇J|)) J is exact to far better
         than 1e-8; while they do not (a feature narrower than s, or a pole) h is halved,
         from then on.  InexactError where the rule would need more than MAX_NODES nodes an
         axis, or where f·p has not decayed by |Z| = 7 (SLOW_TAIL)."""
@@ -199,9 +201,10 @@ class GaussianProblem(Problem):
             if finer > MAX_NODES:
                 raise InexactError(
                     f"exact J did not settle: the trapezoid rule with {finer // 2:,} nodes an "
-                    f"axis still changed J by {disagreement:.1e} of its size from one with half "
-                    "as many. The reward has a feature too narrow for this σ, or a singularity "
-                    "within 8σ (E[1/(x − c)] does not exist): widen it, or lower σ")
+                    f"axis still differed by {disagreement:.1e} of J from the same rule on half "
+                    "as many nodes or on nodes moved half a step. The reward has a feature too "
+                    "narrow for this σ, or a singularity within 8σ (E[1/(x − c)] does not "
+                    "exist): widen it, or lower σ")
             self._smooth_level += 1
 
     def _trapezoid(self, theta: np.ndarray, level: int):
