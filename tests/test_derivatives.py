@@ -180,22 +180,34 @@ def test_exact_j_is_exact_at_every_accepted_sigma(reward, bumps, sigmas):
         assert np.abs(grad - [g for _, g in truth]).max() < 1e-8, sigma
 
 
-@pytest.mark.parametrize("width,sigma", [(0.02, 0.5), (0.005, 0.05), (0.03, 2.0)])
-def test_a_formula_narrower_than_its_declared_scale_is_still_exact(width, sigma):
+@pytest.mark.parametrize("width,sigma,height", [(0.02, 0.5, 1.0), (0.005, 0.05, 1.0),
+                                                (0.06, 2.0, 1.0), (0.02, 0.5, 1e-3)])
+def test_a_formula_narrower_than_its_declared_scale_is_still_exact(width, sigma, height):
     """A formula is assumed to vary no faster than s = 0.1; a bump 5-20 times narrower was
     off by 18 % (J = 2.55e-4 against 2.17e-4 at width 0.02, σ = 0.5).  The rule at h is
-    checked against the rule at 2h, and refined until they agree: J and ∇J to 1e-8 of
-    max(1, |J|) against the closed form, at μ on the bump's flank and one replica at a time
-    and together."""
+    checked against the rule at 2h, and refined until they agree: J and ∇J to 1e-8 of their
+    own size against the closed form (a bump 1e-3 high too: J ~ 2e-7), at μ on the bump's
+    flank and on it, and for all three replicas in one call."""
     from gradviz.engine.rewards import resolve_reward
-    reward = resolve_reward(f"exp(-((x - 1)**2 + (y + 0.5)**2) / (2 * {width}**2))")
+    reward = resolve_reward(f"{height} * exp(-((x - 1)**2 + (y + 0.5)**2) / (2 * {width}**2))")
     mus = np.array([[1.0 - 1.5 * sigma, -0.5], [1.2, -0.5 + 0.5 * sigma], [1.0, -0.5]])
     problem = GaussianProblem(reward, sigma, False)
     J, grad = problem.exact(mus)
     for mu, J_r, grad_r in zip(mus, J, grad):
-        J_true, grad_true = bump_expectation(mu, sigma, [(1.0, -0.5, 1.0, width)])
-        bound = 1e-8 * max(1.0, abs(J_true))
+        J_true, grad_true = bump_expectation(mu, sigma, [(1.0, -0.5, height, width)])
+        bound = 1e-8 * max(abs(J_true), sigma * np.abs(grad_true).max())
         assert abs(J_r - J_true) < bound and np.abs(grad_r - grad_true).max() * sigma < bound
+
+
+def test_a_feature_too_narrow_for_the_widest_rule_stops_the_run_with_the_reason():
+    """A bump 0.03 wide at σ = 2 needs 2,561 nodes an axis, past the rule's 1,601: the run
+    stops, and says to lower σ (the 1,281-node rule is 3e-3 off against its half)."""
+    from gradviz.engine.config import from_mapping
+    from gradviz.engine.errors import RunStopped
+    from gradviz.engine.run import Run
+    with pytest.raises(RunStopped, match="did not settle.*too narrow for this σ.*lower σ"):
+        Run(from_mapping({"reward": "exp(-((x - 1)**2 + y**2) / (2 * 0.03**2))", "sigma": 2.0,
+                          "theta0": [0.0, 0.0], "estimator": "exact"})).step()
 
 
 def test_a_formula_with_a_pole_just_off_the_line_is_exact():

@@ -26,6 +26,10 @@ from .quadrature import REACH, SHELL, SHELL_MASS, TAIL_SHARE
 MARGIN = 4.0                 # σ beyond the replicas' reach kept in the window: fewer rebuilds
 MAX_WINDOW_NODES = 4_000_000  # f values held (32 MB); beyond, exact() evaluates per replica
 ROUNDING = 1 + 1e-12         # a node at 8σ counts as within reach whatever the rounding
+# the checks' changes are relative to E|f|, or absolute below this: a reward whose every
+# value within reach is tiny, or that lives only where the rule truncates (8σ out, where
+# moving the nodes moves J by ~1e-14 of f there), is checked to 1e-11 absolute, not relative
+SIZE_FLOOR = 1e-6
 
 
 class Lattice:
@@ -50,7 +54,7 @@ class Lattice:
         normalising.  With each axis's rows [k; k·z/σ], L = [k_y; k_y z_y/σ] and
         Rᵀ = [k_x; k_x z_x/σ], the product M = L F R (2 × 2 per replica) holds
         J = M₀₀, ∂J/∂μx = M₀₁, ∂J/∂μy = M₁₀.
-        ``disagreement``: the largest change, relative to max(1, |J|, σ|∇J|), from the same
+        ``disagreement``: the largest change, relative to E|f|, from the same
         rule on every other node (spacing 2h; _coarse_rule), or when the window was built
         from the rule on nodes moved by h/2 (_shift_check): the check gaussian.py makes."""
         nodes = self._nodes_within_reach(mu)
@@ -67,15 +71,15 @@ class Lattice:
         M = _products(rows[:, :, nx:], F, rows[:, :, :nx])
         J, grad = M[:, 0], M[:, 1:3]
         coarse = _coarse_rule(rows[:, :, nx::2], F[::2, ::2] / self.constant, rows[:, :, :nx:2])
-        disagreement = max(self._change(M[:, :3], coarse), self.shift_change)
         kx, ky = k[:, :nx], k[:, nx:]
+        absF = self.absF[y_nodes, x_nodes]
+        mean_size = np.einsum("ru,ru->r", ky @ absF, kx)                   # E|f|
+        disagreement = max(self._change(M[:, :3], coarse, mean_size), self.shift_change)
         slow_tail = False
         if not self.bounded:
-            absF = self.absF[y_nodes, x_nodes]
             inner = np.abs(z) < SHELL
-            total = np.einsum("ru,ru->r", ky @ absF, kx)
             core = np.einsum("ru,ru->r", (ky * inner[:, nx:]) @ absF, kx * inner[:, :nx])
-            slow_tail = ((total - core) > TAIL_SHARE * np.maximum(total, 1.0)).any()
+            slow_tail = ((mean_size - core) > TAIL_SHARE * np.maximum(mean_size, 1.0)).any()
         if self.bad is not None:
             bad = np.einsum("ru,ru->r", ky @ self.bad[y_nodes, x_nodes], kx) > 0
             J = np.where(bad, np.nan, J)
@@ -97,11 +101,13 @@ class Lattice:
         np.multiply(k, z * (1 / self.sigma), out=rows[:, 1])
         return z, rows
 
-    def _change(self, moments: np.ndarray, other: np.ndarray) -> float:
+    def _change(self, moments: np.ndarray, other: np.ndarray, mean_size: np.ndarray) -> float:
         """The largest change in (J, σ ∂J/∂μx, σ ∂J/∂μy) from ``moments`` to ``other``
-        (each (R, 3)), relative to max(1, |J|, σ|∇J|), over the replicas."""
-        size = np.maximum(np.abs(moments * self.units).max(axis=1), 1.0)
-        return float((np.abs((moments - other) * self.units).max(axis=1) / size).max())
+        (each (R, 3)), relative to E|f| (``mean_size``, (R,)), which bounds all three up to
+        a factor |z| and does not cancel, or to SIZE_FLOOR where E|f| is smaller."""
+        size = np.maximum(np.abs(moments * self.units).max(axis=1), mean_size)
+        change = np.abs((moments - other) * self.units).max(axis=1)
+        return float((change / np.maximum(size, SIZE_FLOOR)).max())
 
     def _nodes_within_reach(self, mu: np.ndarray) -> tuple[slice, slice] | None:
         """The window's nodes within 8σ of some replica, per axis (x, y), as runs of the
@@ -154,8 +160,10 @@ class Lattice:
         moved = shifted[nodes[1], nodes[0]] * self.constant
         _, rows = self._weight_rows(mu, nodes)
         _, shifted_rows = self._weight_rows(mu, nodes, shift=self.h / 2)
+        mean_size = _products(rows[:, :, nx:], np.abs(F), rows[:, :, :nx])[:, 0]
         return self._change(_products(rows[:, :, nx:], F, rows[:, :, :nx])[:, :3],
-                            _products(shifted_rows[:, :, nx:], moved, shifted_rows[:, :, :nx])[:, :3])
+                            _products(shifted_rows[:, :, nx:], moved, shifted_rows[:, :, :nx])[:, :3],
+                            mean_size)
 
 
 def _products(left: np.ndarray, F: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ConfigError, InexactError
 from ..landscape import gaussian_landscape, view_around
-from ..lattice import Lattice
+from ..lattice import SIZE_FLOOR, Lattice
 from ..piecewise import MAX_NODES as PIECEWISE_NODES
 from ..piecewise import PiecewiseRule
 from ..quadrature import (MAX_NODES, NONSMOOTH_TOLERANCE, SHELL, SMOOTH_CHECK, TAIL_SHARE,
@@ -188,7 +188,8 @@ class GaussianProblem(Problem):
         once a window against the rule on nodes moved by h/2 (which a reward periodic with
         the spacing, invisible to the first check, fails).  For a reward analytic near the
         real line the error at h is about the square of the change from 2h or smaller, so
-        when they agree to SMOOTH_CHECK (of max(1, |J|, σ|∇J|)) J is exact to far better
+        when they agree to SMOOTH_CHECK (of E|f|, or of SIZE_FLOOR where that is smaller)
+        J is exact to far better
         than 1e-8; while they do not (a feature narrower than s, or a pole) h is halved,
         from then on.  InexactError where the rule would need more than MAX_NODES nodes an
         axis, or where f·p has not decayed by |Z| = 7 (SLOW_TAIL)."""
@@ -244,7 +245,7 @@ class GaussianProblem(Problem):
                 raise InexactError(SLOW_TAIL)
             fine, coarse = fw @ tests.T, (f * coarse_weights) @ tests.T
             coarse[:, 1:] -= coarse[:, :1] * coarse_means      # its normaliser's derivative
-            size = np.maximum(np.abs(fine).max(axis=1), 1.0)
+            size = np.maximum(np.maximum(np.abs(fine).max(axis=1), total), SIZE_FLOOR)
             disagreement = max(disagreement, float((np.abs(fine - coarse).max(axis=1) / size).max()))
             moments[part] = fine
         grad = np.empty_like(theta)
