@@ -181,11 +181,11 @@ def test_exact_j_is_exact_at_every_accepted_sigma(reward, bumps, sigmas):
 
 
 @pytest.mark.parametrize("width,sigma,height", [(0.02, 0.5, 1.0), (0.005, 0.05, 1.0),
-                                                (0.06, 2.0, 1.0), (0.02, 0.5, 1e-3)])
+                                                (0.03, 2.0, 1.0), (0.02, 0.5, 1e-3)])
 def test_a_formula_narrower_than_its_declared_scale_is_still_exact(width, sigma, height):
     """A formula is assumed to vary no faster than s = 0.1; a bump 5-20 times narrower was
-    off by 18 % (J = 2.55e-4 against 2.17e-4 at width 0.02, σ = 0.5).  The rule at h is
-    checked against the rule at 2h, and refined until they agree: J and ∇J to 1e-8 of their
+    off by 18 % (J = 2.55e-4 against 2.17e-4 at width 0.02, σ = 0.5).  The rule is checked
+    against itself moved half a step, and refined until they agree: J and ∇J to 1e-8 of their
     own size against the closed form (a bump 1e-3 high too: J ~ 2e-7), at μ on the bump's
     flank and on it, and for all three replicas in one call."""
     from gradviz.engine.rewards import resolve_reward
@@ -200,13 +200,14 @@ def test_a_formula_narrower_than_its_declared_scale_is_still_exact(width, sigma,
 
 
 def test_a_feature_too_narrow_for_the_widest_rule_stops_the_run_with_the_reason():
-    """A bump 0.03 wide at σ = 2 needs 2,561 nodes an axis, past the rule's 1,601: the run
-    stops, and says to lower σ (the 1,281-node rule is 3e-3 off against its half)."""
+    """A bump 0.01 wide at σ = 2 needs more than the rule's 1,601 nodes an axis: the run
+    stops, and says to lower σ (the 1,281-node rule moves by 7.5e-3 of J when its nodes
+    move half a step)."""
     from gradviz.engine.config import from_mapping
     from gradviz.engine.errors import RunStopped
     from gradviz.engine.run import Run
     with pytest.raises(RunStopped, match="did not settle.*too narrow for this σ.*lower σ"):
-        Run(from_mapping({"reward": "exp(-((x - 1)**2 + y**2) / (2 * 0.03**2))", "sigma": 2.0,
+        Run(from_mapping({"reward": "exp(-((x - 1)**2 + y**2) / (2 * 0.01**2))", "sigma": 2.0,
                           "theta0": [0.0, 0.0], "estimator": "exact"})).step()
 
 

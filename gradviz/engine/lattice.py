@@ -24,12 +24,12 @@ import numpy as np
 from .quadrature import REACH, SHELL, SHELL_MASS, TAIL_SHARE
 
 MARGIN = 4.0                 # σ beyond the replicas' reach kept in the window: fewer rebuilds
-MAX_WINDOW_NODES = 4_000_000  # f values held (32 MB); beyond, exact() evaluates per replica
+MAX_WINDOW_NODES = 4_000_000  # nodes held (f, f moved, |f|: 96 MB); beyond, exact() evaluates per replica
 ROUNDING = 1 + 1e-12         # a node at 8σ counts as within reach whatever the rounding
 # the checks' changes are relative to E|f|, or absolute below this: a reward whose every
 # value within reach is tiny, or that lives only where the rule truncates (8σ out, where
 # moving the nodes moves J by ~1e-14 of f there), is checked to 1e-11 absolute, not relative
-SIZE_FLOOR = 1e-6
+SIZE_FLOOR = 1e-3
 
 
 class Lattice:
@@ -54,9 +54,12 @@ class Lattice:
         normalising.  With each axis's rows [k; k·z/σ], L = [k_y; k_y z_y/σ] and
         Rᵀ = [k_x; k_x z_x/σ], the product M = L F R (2 × 2 per replica) holds
         J = M₀₀, ∂J/∂μx = M₀₁, ∂J/∂μy = M₁₀.
-        ``disagreement``: the largest change, relative to E|f|, from the same
-        rule on every other node (spacing 2h; _coarse_rule), or when the window was built
-        from the rule on nodes moved by h/2 (_shift_check): the check gaussian.py makes."""
+        ``disagreement``: the largest change (relative to E|f|, _change) from the same rule
+        on the lattice moved by h/2 on both axes: both rules are equally exact, and their
+        first aliasing terms have opposite signs, so it is about twice the error of either.
+        Unlike the rule on every other node it also sees a reward periodic with the
+        spacing (cos(2πx/h) is 1 on every node, −1 on every moved one).  gaussian.py
+        refines the lattice while it is large."""
         nodes = self._nodes_within_reach(mu)
         if nodes is None:
             if not self._fits(mu):
@@ -70,11 +73,12 @@ class Lattice:
         F = self.F[y_nodes, x_nodes]
         M = _products(rows[:, :, nx:], F, rows[:, :, :nx])
         J, grad = M[:, 0], M[:, 1:3]
-        coarse = _coarse_rule(rows[:, :, nx::2], F[::2, ::2] / self.constant, rows[:, :, :nx:2])
+        _, moved_rows = self._weight_rows(mu, nodes, shift=self.h / 2)
+        moved = _products(moved_rows[:, :, nx:], self.F_moved[y_nodes, x_nodes], moved_rows[:, :, :nx])
         kx, ky = k[:, :nx], k[:, nx:]
         absF = self.absF[y_nodes, x_nodes]
         mean_size = np.einsum("ru,ru->r", ky @ absF, kx)                   # E|f|
-        disagreement = max(self._change(M[:, :3], coarse, mean_size), self.shift_change)
+        disagreement = self._change(M[:, :3], moved[:, :3], mean_size)
         slow_tail = False
         if not self.bounded:
             inner = np.abs(z) < SHELL
@@ -146,24 +150,8 @@ class Lattice:
         self.F = F * self.constant
         self.absF = np.abs(self.F)
         self.bad = (~finite).astype(float) if not finite.all() else None
-        shifted = self.reward(ux[None, :] + self.h / 2, uy[:, None] + self.h / 2)
-        self.shift_change = self._shift_check(mu, np.where(np.isfinite(shifted), shifted, 0.0))
-
-    def _shift_check(self, mu: np.ndarray, shifted: np.ndarray) -> float:
-        """How far J at ``mu`` moves when every node moves by h/2 on both axes (f on the
-        shifted nodes: ``shifted``), relative as _change: a reward periodic with the
-        lattice's spacing (cos(2πx/h)) looks constant to the rule at h and to the rule at 2h
-        alike, but not to both lattices.  Once a window, at the replicas that built it."""
-        nodes = self._nodes_within_reach(mu)
-        nx = nodes[0].stop - nodes[0].start
-        F = self.F[nodes[1], nodes[0]]
-        moved = shifted[nodes[1], nodes[0]] * self.constant
-        _, rows = self._weight_rows(mu, nodes)
-        _, shifted_rows = self._weight_rows(mu, nodes, shift=self.h / 2)
-        mean_size = _products(rows[:, :, nx:], np.abs(F), rows[:, :, :nx])[:, 0]
-        return self._change(_products(rows[:, :, nx:], F, rows[:, :, :nx])[:, :3],
-                            _products(shifted_rows[:, :, nx:], moved, shifted_rows[:, :, :nx])[:, :3],
-                            mean_size)
+        moved = self.reward(ux[None, :] + self.h / 2, uy[:, None] + self.h / 2)
+        self.F_moved = np.where(np.isfinite(moved), moved, 0.0) * self.constant
 
 
 def _products(left: np.ndarray, F: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -172,14 +160,3 @@ def _products(left: np.ndarray, F: np.ndarray, right: np.ndarray) -> np.ndarray:
     replicas, _, ny = left.shape
     along = (left.reshape(-1, ny) @ F).reshape(replicas, 2, -1)
     return (along @ right.transpose(0, 2, 1)).reshape(-1, 4)
-
-
-def _coarse_rule(left: np.ndarray, F: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """(J, ∂J/∂μx, ∂J/∂μy) (R, 3) by the rule on every other node, normalised: at spacing
-    2h (δ up to 1) unnormalised weights are off by up to 5e-9 (Poisson's aliasing term).
-    With P = L F Rᵀ (L, R the rows [k; k z/σ] on these nodes), S = Σk, T = Σ k z/σ per axis:
-    J = P₀₀/(SxSy), ∂J/∂μx = (P₀₁ − P₀₀ Tx/Sx)/(SxSy), ∂J/∂μy = (P₁₀ − P₀₀ Ty/Sy)/(SxSy)."""
-    P = _products(left, F, right)
-    (Sy, Ty), (Sx, Tx) = left.sum(axis=2).T, right.sum(axis=2).T
-    J = P[:, 0] / (Sx * Sy)
-    return np.stack([J, P[:, 1] / (Sx * Sy) - J * Tx / Sx, P[:, 2] / (Sx * Sy) - J * Ty / Sy], axis=1)

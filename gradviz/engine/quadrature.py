@@ -26,7 +26,9 @@ REACH = 8.0
 MAX_NODES = 1601
 SIGMA_PER_SCALE = (MAX_NODES - 1) / (4 * REACH)          # 50: n = 4·REACH·σ/s + 1
 NONSMOOTH_TOLERANCE = 1e-6
-SMOOTH_CHECK = 1e-5          # the rule at h against the rule at 2h, relative (gaussian.py)
+# a smooth reward's rule is checked every step against the same rule on nodes moved half a
+# step, as exact as it (error ≈ half the change), relative to E|f| (gaussian.py _quadrature)
+MOVED_CHECK = 1e-8
 TAIL_SHARE = 1e-9
 SHELL = REACH - 1.0
 # P(max(|Z₁|, |Z₂|) ≥ 7) ≤ 2·P(|Z| ≥ 7) = 5.12e-12: a 2-D rule whose |g| stays below

@@ -13,7 +13,7 @@ from ..landscape import gaussian_landscape, view_around
 from ..lattice import SIZE_FLOOR, Lattice
 from ..piecewise import MAX_NODES as PIECEWISE_NODES
 from ..piecewise import PiecewiseRule
-from ..quadrature import (MAX_NODES, NONSMOOTH_TOLERANCE, SHELL, SMOOTH_CHECK, TAIL_SHARE,
+from ..quadrature import (MAX_NODES, MOVED_CHECK, NONSMOOTH_TOLERANCE, SHELL, TAIL_SHARE,
                           gaussian_rule)
 from ..rewards import CATALOGUE, Reward, resolve_reward
 from ..settings import Setting
@@ -183,76 +183,76 @@ class GaussianProblem(Problem):
 
     def _quadrature(self, theta: np.ndarray):
         """(J, ∇J) by the trapezoid rule at spacing h = min(σ, s)/2^(1 + level) (s the
-        reward's narrowest feature as declared; level 0 at first), checked each step
-        against the same rule on every other node (spacing 2h), and, on a fixed σ's lattice,
-        once a window against the rule on nodes moved by h/2 (which a reward periodic with
-        the spacing, invisible to the first check, fails).  For a reward analytic near the
-        real line the error at h is about the square of the change from 2h or smaller, so
-        when they agree to SMOOTH_CHECK (of E|f|, or of SIZE_FLOOR where that is smaller)
-        J is exact to far better
-        than 1e-8; while they do not (a feature narrower than s, or a pole) h is halved,
-        from then on.  InexactError where the rule would need more than MAX_NODES nodes an
-        axis, or where f·p has not decayed by |Z| = 7 (SLOW_TAIL)."""
+        reward's narrowest feature as declared; level 0 at first), checked every step:
+        on a fixed σ's lattice against the same rule on nodes moved by h/2, which is as
+        exact, so that the change bounds the error (to MOVED_CHECK of E|f|), and the same on
+        per-replica grids (σ learned, or a window too large).  Below SIZE_FLOOR of E|f| the
+        changes are absolute.
+        While a check fails (a feature narrower than s, a pole, a reward periodic with the
+        spacing) h is halved, from then on.  InexactError where the rule would need more
+        than MAX_NODES nodes an axis, or where f·p has not decayed by |Z| = 7 (SLOW_TAIL)."""
         while True:
-            J, grad, disagreement = self._trapezoid(theta, self._smooth_level)
-            if not disagreement > SMOOTH_CHECK:         # NaN (an undefined J) falls through
+            J, grad, change = self._trapezoid(theta, self._smooth_level)
+            if not change > MOVED_CHECK:            # NaN (an undefined J) falls through
                 return J, grad
             finer = len(gaussian_rule(float(self.sigmas(theta).max()), self.reward_fn.scale,
                                       self._smooth_level + 1)[0])
             if finer > MAX_NODES:
                 raise InexactError(
                     f"exact J did not settle: the trapezoid rule with {finer // 2:,} nodes an "
-                    f"axis still differed by {disagreement:.1e} of J from the same rule on half "
-                    "as many nodes or on nodes moved half a step. The reward has a feature too "
-                    "narrow for this σ, or a singularity within 8σ (E[1/(x − c)] does not "
-                    "exist): widen it, or lower σ")
+                    f"axis still moved by {change:.1e} of E|f| when checked against itself "
+                    f"(allowed {MOVED_CHECK:g}). The reward has a feature too narrow for this σ, or "
+                    "a singularity within 8σ (E[1/(x − c)] does not exist): widen it, or lower σ")
             self._smooth_level += 1
 
     def _trapezoid(self, theta: np.ndarray, level: int):
-        """(J, ∇J, largest relative change from the rule on every other node) at ``level``:
-        from the cached lattice of f (lattice.py) when σ is fixed and the window fits,
-        else evaluated per replica, chunked."""
+        """(J, ∇J, the relative change when the nodes move half a step) at ``level``: from the
+        cached lattice of f (lattice.py) when σ is fixed and the window fits, else evaluated
+        per replica, chunked."""
         if not self.learn_sigma:
             expected = self._lattice(level).expect(theta)
             if expected is not None:
-                J, grad, slow_tail, disagreement = expected
+                J, grad, slow_tail, change = expected
                 if slow_tail:
                     raise InexactError(SLOW_TAIL)
-                return J, grad, disagreement
+                return J, grad, change
         sigmas = self.sigmas(theta)
         t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale, level)
-        w_coarse = np.zeros_like(w)
-        w_coarse[::2] = w[::2] / w[::2].sum()
-        z = np.stack(np.meshgrid(t, t, indexing="ij")).reshape(2, -1)
-        weights, coarse_weights = np.outer(w, w).ravel(), np.outer(w_coarse, w_coarse).ravel()
-        # the moments taken: J, σ ∂J/∂μ (2), and ∂J/∂log σ when σ is learned
-        tests = np.vstack([np.ones(z.shape[1]), z] + ([(z * z).sum(axis=0) - 2.0]
-                                                      if self.learn_sigma else []))
-        coarse_means = (coarse_weights @ tests.T)[1:]     # Σ w g of each score g, ≈ 0
-        shell = np.abs(z).max(axis=0) >= SHELL
-        moments = np.empty((theta.shape[0], len(tests)))
-        disagreement = 0.0
-        chunk = max(1, MAX_QUADRATURE_POINTS // z.shape[1])
-        for lo in range(0, theta.shape[0], chunk):  # bounds memory; one pass when R·n² ≤ 2e6
-            part = slice(lo, lo + chunk)
-            mu, sig = theta[part, :2, None], sigmas[part, None]
-            f = self.reward_fn(mu[:, 0] + sig * z[0], mu[:, 1] + sig * z[1])
-            fw = f * weights
-            magnitude = np.abs(fw)
-            total = magnitude.sum(axis=1)
-            outer = magnitude[:, shell].sum(axis=1)
-            if (outer > TAIL_SHARE * np.maximum(total, 1.0)).any():
-                raise InexactError(SLOW_TAIL)
-            fine, coarse = fw @ tests.T, (f * coarse_weights) @ tests.T
-            coarse[:, 1:] -= coarse[:, :1] * coarse_means      # its normaliser's derivative
-            size = np.maximum(np.maximum(np.abs(fine).max(axis=1), total), SIZE_FLOOR)
-            disagreement = max(disagreement, float((np.abs(fine - coarse).max(axis=1) / size).max()))
-            moments[part] = fine
+        moments, mean_size = self._grid_moments(theta, sigmas, t, w)
+        moved_t = t + (t[1] - t[0]) / 2                 # the same rule, moved half a step
+        moved_w = np.exp(-0.5 * moved_t * moved_t)
+        moved, _ = self._grid_moments(theta, sigmas, moved_t, moved_w / moved_w.sum())
+        size = np.maximum(np.abs(moments).max(axis=1), np.maximum(mean_size, SIZE_FLOOR))
+        change = float((np.abs(moments - moved).max(axis=1) / size).max())
         grad = np.empty_like(theta)
         grad[:, :2] = moments[:, 1:3] / sigmas[:, None]
         if self.learn_sigma:
             grad[:, 2] = moments[:, 3]
-        return moments[:, 0], grad, disagreement
+        return moments[:, 0], grad, change
+
+    def _grid_moments(self, theta: np.ndarray, sigmas: np.ndarray, t: np.ndarray, w: np.ndarray):
+        """E[f·g] for g = 1, Z₁, Z₂ (and ‖Z‖² − 2 when σ is learned) (R, 3 or 4), and E|f|
+        (R,), on the grid μ + σ(tᵢ, tⱼ) with weights wᵢwⱼ, evaluated per replica, chunked.
+        σ ∂J/∂μ = E[f Z] and ∂J/∂log σ = E[f (‖Z‖² − 2)]."""
+        z = np.stack(np.meshgrid(t, t, indexing="ij")).reshape(2, -1)
+        weights = np.outer(w, w).ravel()
+        tests = np.vstack([np.ones(z.shape[1]), z] + ([(z * z).sum(axis=0) - 2.0]
+                                                      if self.learn_sigma else []))
+        shell = np.abs(z).max(axis=0) >= SHELL
+        moments = np.empty((theta.shape[0], len(tests)))
+        mean_size = np.empty(theta.shape[0])
+        chunk = max(1, MAX_QUADRATURE_POINTS // z.shape[1])
+        for lo in range(0, theta.shape[0], chunk):  # bounds memory; one pass when R·n² ≤ 2e6
+            part = slice(lo, lo + chunk)
+            mu, sig = theta[part, :2, None], sigmas[part, None]
+            fw = self.reward_fn(mu[:, 0] + sig * z[0], mu[:, 1] + sig * z[1]) * weights
+            magnitude = np.abs(fw)
+            mean_size[part] = magnitude.sum(axis=1)
+            outer = magnitude[:, shell].sum(axis=1)
+            if (outer > TAIL_SHARE * np.maximum(mean_size[part], 1.0)).any():
+                raise InexactError(SLOW_TAIL)
+            moments[part] = fw @ tests.T
+        return moments, mean_size
 
     def _lattice(self, level: int) -> Lattice:
         """The lattice of f for this σ and level (a new one when either changes)."""
