@@ -21,19 +21,16 @@ import math
 
 import numpy as np
 
-from .quadrature import REACH, SHELL, SHELL_MASS, TAIL_SHARE
+from .quadrature import REACH, SHELL, SHELL_MASS, TAIL_SHARE, relative_change
 
 MARGIN = 4.0                 # σ beyond the replicas' reach kept in the window: fewer rebuilds
 MAX_WINDOW_NODES = 4_000_000  # nodes held (f, f moved, |f|: 96 MB); beyond, exact() evaluates per replica
 ROUNDING = 1 + 1e-12         # a node at 8σ counts as within reach whatever the rounding
-# the checks' changes are relative to E|f|, or absolute below this: a reward whose every
-# value within reach is tiny, or that lives only where the rule truncates (8σ out, where
-# moving the nodes moves J by ~1e-14 of f there), is checked to 1e-11 absolute, not relative
-SIZE_FLOOR = 1e-3
 
 
 class Lattice:
-    """f on h·k over a window; ``expect`` gives (J, ∇μJ, slow tail) for every replica."""
+    """f on h·k over a window; ``expect`` gives (J, ∇μJ, slow tail, the self-check's change)
+    for every replica."""
 
     def __init__(self, reward, sigma: float, spacing: float):
         self.reward, self.sigma, self.h = reward, sigma, spacing
@@ -54,12 +51,12 @@ class Lattice:
         normalising.  With each axis's rows [k; k·z/σ], L = [k_y; k_y z_y/σ] and
         Rᵀ = [k_x; k_x z_x/σ], the product M = L F R (2 × 2 per replica) holds
         J = M₀₀, ∂J/∂μx = M₀₁, ∂J/∂μy = M₁₀.
-        ``disagreement``: the largest change (relative to E|f|, _change) from the same rule
-        on the lattice moved by h/2 on both axes: both rules are equally exact, and their
-        first aliasing terms have opposite signs, so it is about twice the error of either.
-        Unlike the rule on every other node it also sees a reward periodic with the
-        spacing (cos(2πx/h) is 1 on every node, −1 on every moved one).  gaussian.py
-        refines the lattice while it is large."""
+        ``disagreement``: the largest change (quadrature.relative_change) from the same
+        rule on the lattice moved by h/2 on both axes (f held there too): both rules are
+        equally exact and their first aliasing terms have opposite signs, so it is about
+        twice the error of either, and a reward periodic with the spacing shows
+        (cos(2πx/h) is 1 on every node, −1 on every moved one).  gaussian.py refines the
+        lattice while it is large."""
         nodes = self._nodes_within_reach(mu)
         if nodes is None:
             if not self._fits(mu):
@@ -78,7 +75,7 @@ class Lattice:
         kx, ky = k[:, :nx], k[:, nx:]
         absF = self.absF[y_nodes, x_nodes]
         mean_size = np.einsum("ru,ru->r", ky @ absF, kx)                   # E|f|
-        disagreement = self._change(M[:, :3], moved[:, :3], mean_size)
+        disagreement = relative_change(M[:, :3] * self.units, moved[:, :3] * self.units, mean_size)
         slow_tail = False
         if not self.bounded:
             inner = np.abs(z) < SHELL
@@ -104,14 +101,6 @@ class Lattice:
             k *= np.abs(z) <= REACH * ROUNDING
         np.multiply(k, z * (1 / self.sigma), out=rows[:, 1])
         return z, rows
-
-    def _change(self, moments: np.ndarray, other: np.ndarray, mean_size: np.ndarray) -> float:
-        """The largest change in (J, σ ∂J/∂μx, σ ∂J/∂μy) from ``moments`` to ``other``
-        (each (R, 3)), relative to E|f| (``mean_size``, (R,)), which bounds all three up to
-        a factor |z| and does not cancel, or to SIZE_FLOOR where E|f| is smaller."""
-        size = np.maximum(np.abs(moments * self.units).max(axis=1), mean_size)
-        change = np.abs((moments - other) * self.units).max(axis=1)
-        return float((change / np.maximum(size, SIZE_FLOOR)).max())
 
     def _nodes_within_reach(self, mu: np.ndarray) -> tuple[slice, slice] | None:
         """The window's nodes within 8σ of some replica, per axis (x, y), as runs of the

@@ -29,6 +29,9 @@ NONSMOOTH_TOLERANCE = 1e-6
 # a smooth reward's rule is checked every step against the same rule on nodes moved half a
 # step, as exact as it (error ≈ half the change), relative to E|f| (gaussian.py _quadrature)
 MOVED_CHECK = 1e-8
+# below this E|f| the check is absolute: a reward tiny within reach, or alive only where the
+# rule truncates (8σ out, where moving the nodes moves J by ~1e-14 of f there)
+SIZE_FLOOR = 1e-3
 TAIL_SHARE = 1e-9
 SHELL = REACH - 1.0
 # P(max(|Z₁|, |Z₂|) ≥ 7) ≤ 2·P(|Z| ≥ 7) = 5.12e-12: a 2-D rule whose |g| stays below
@@ -36,14 +39,28 @@ SHELL = REACH - 1.0
 SHELL_MASS = 5.2e-12
 
 
-def gaussian_rule(sigma: float, scale: float, level: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes t and weights w with Σ w_k g(t_k) ≈ E[g(Z)] for g varying on scale/σ: spacing
-    δ = min(1, scale/σ)/2, halved ``level`` times."""
-    delta = min(1.0, scale / sigma) / 2.0 ** (1 + level)
+def rule_step(sigma: float, scale: float, level: int = 0) -> float:
+    """The rule's spacing in units of σ: δ = min(1, scale/σ)/2, halved ``level`` times."""
+    return min(1.0, scale / sigma) / 2.0 ** (1 + level)
+
+
+def gaussian_rule(sigma: float, scale: float, level: int = 0,
+                  offset: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes t and weights w with Σ w_k g(t_k) ≈ E[g(Z)] for g varying on scale/σ: t = (k +
+    ``offset``)·δ for |k| ≤ 8/δ (rule_step), w ∝ exp(−t²/2) normalised."""
+    delta = rule_step(sigma, scale, level)
     half = int(np.ceil(REACH / delta - 1e-9))
-    t = np.arange(-half, half + 1) * delta
+    t = (np.arange(-half, half + 1) + offset) * delta
     w = np.exp(-0.5 * t * t)
     return t, w / w.sum()
+
+
+def relative_change(moments: np.ndarray, other: np.ndarray, mean_size: np.ndarray) -> float:
+    """The largest change from ``moments`` to ``other`` (each (R, m): J, σ∂J/∂μ, …, in J's
+    units) over the replicas, relative to E|f| (``mean_size``, (R,)), which bounds them all
+    up to a factor |Z| and does not cancel, or to SIZE_FLOOR where E|f| is smaller."""
+    size = np.maximum(np.abs(moments).max(axis=1), np.maximum(mean_size, SIZE_FLOOR))
+    return float((np.abs(moments - other).max(axis=1) / size).max())
 
 
 def widest_sigma(scale: float) -> float:

@@ -10,11 +10,11 @@ import numpy as np
 
 from ..errors import ConfigError, InexactError
 from ..landscape import gaussian_landscape, view_around
-from ..lattice import SIZE_FLOOR, Lattice
+from ..lattice import Lattice
 from ..piecewise import MAX_NODES as PIECEWISE_NODES
 from ..piecewise import PiecewiseRule
 from ..quadrature import (MAX_NODES, MOVED_CHECK, NONSMOOTH_TOLERANCE, SHELL, TAIL_SHARE,
-                          gaussian_rule)
+                          gaussian_rule, relative_change, rule_step)
 from ..rewards import CATALOGUE, Reward, resolve_reward
 from ..settings import Setting
 from .base import Batch, Plane, Problem, ProblemKind
@@ -186,8 +186,8 @@ class GaussianProblem(Problem):
         reward's narrowest feature as declared; level 0 at first), checked every step:
         on a fixed σ's lattice against the same rule on nodes moved by h/2, which is as
         exact, so that the change bounds the error (to MOVED_CHECK of E|f|), and the same on
-        per-replica grids (σ learned, or a window too large).  Below SIZE_FLOOR of E|f| the
-        changes are absolute.
+        per-replica grids (σ learned, or a window too large).  Below quadrature.SIZE_FLOOR of
+        E|f| the changes are absolute.
         While a check fails (a feature narrower than s, a pole, a reward periodic with the
         spacing) h is halved, from then on.  InexactError where the rule would need more
         than MAX_NODES nodes an axis, or where f·p has not decayed by |Z| = 7 (SLOW_TAIL)."""
@@ -219,11 +219,9 @@ class GaussianProblem(Problem):
         sigmas = self.sigmas(theta)
         t, w = gaussian_rule(float(sigmas.max()), self.reward_fn.scale, level)
         moments, mean_size = self._grid_moments(theta, sigmas, t, w)
-        moved_t = t + (t[1] - t[0]) / 2                 # the same rule, moved half a step
-        moved_w = np.exp(-0.5 * moved_t * moved_t)
-        moved, _ = self._grid_moments(theta, sigmas, moved_t, moved_w / moved_w.sum())
-        size = np.maximum(np.abs(moments).max(axis=1), np.maximum(mean_size, SIZE_FLOOR))
-        change = float((np.abs(moments - moved).max(axis=1) / size).max())
+        moved, _ = self._grid_moments(theta, sigmas, *gaussian_rule(
+            float(sigmas.max()), self.reward_fn.scale, level, offset=0.5))
+        change = relative_change(moments, moved, mean_size)
         grad = np.empty_like(theta)
         grad[:, :2] = moments[:, 1:3] / sigmas[:, None]
         if self.learn_sigma:
@@ -256,7 +254,7 @@ class GaussianProblem(Problem):
 
     def _lattice(self, level: int) -> Lattice:
         """The lattice of f for this σ and level (a new one when either changes)."""
-        spacing = min(self.sigma, self.reward_fn.scale) / 2.0 ** (1 + level)
+        spacing = self.sigma * rule_step(self.sigma, self.reward_fn.scale, level)
         lattice = self._lattice_of
         if lattice is None or lattice.sigma != self.sigma or lattice.h != spacing:
             self._lattice_of = lattice = Lattice(self.reward_fn, self.sigma, spacing)
